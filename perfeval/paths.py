@@ -1,0 +1,67 @@
+"""Get and set model values by layout path (``basic.projects[3].amounts.budget``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from perfeval.model import Level1
+
+_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    for part in path.split("."):
+        m = _TOKEN.fullmatch(part)
+        if not m:
+            raise KeyError(path)
+        steps.append(m.group(1))
+        if m.group(2) is not None:
+            steps.append(int(m.group(2)))
+    return steps
+
+
+def get_path(obj: Any, path: str) -> Any:
+    for step in _steps(path):
+        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
+    return obj
+
+
+def set_path(obj: Any, path: str, value: Any) -> None:
+    """Set a leaf value (validated by the model's ``validate_assignment``)."""
+    steps = _steps(path)
+    for step in steps[:-1]:
+        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
+    last = steps[-1]
+    if isinstance(last, int):
+        obj[last] = value
+    elif isinstance(obj, BaseModel):
+        setattr(obj, last, value)
+    else:  # pragma: no cover - models only
+        raise KeyError(path)
+
+
+def level1_label(level1: Level1) -> str:
+    """The printed 一级 label: "产出指标\n（50分）"."""
+    from perfeval.numbers import fmt_number
+
+    if level1.weight is None:
+        return level1.name
+    return f"{level1.name}\n（{fmt_number(level1.weight)}分）"
+
+
+_LEVEL1 = re.compile(r"^(?P<name>.*?)\s*[（(]\s*(?P<w>[0-9０-９.．]+)\s*分\s*[)）]\s*$", re.S)
+
+
+def parse_level1_label(text: str) -> tuple[str, str | None]:
+    """"产出指标（50分)" → ("产出指标", "50"); a label without weight → (label, None)."""
+    from perfeval.numbers import normalise_text
+
+    t = normalise_text(text or "")
+    m = _LEVEL1.match(t)
+    if not m:
+        return re.sub(r"\s+", "", t), None
+    return re.sub(r"\s+", "", m.group("name")), m.group("w")

@@ -1,0 +1,107 @@
+"""Saving and loading workbooks safely.
+
+- Outputs are written atomically: a temporary file in the target folder, then ``os.replace``; an error
+  before the rename leaves no partial file and the previous file (if any) untouched.
+- The input file is never the output (:func:`ensure_distinct`).
+- :func:`normalise_zip` makes a saved workbook byte-reproducible (fixed zip dates and document times),
+  used for the committed templates.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+FIXED_TIME = "2024-01-01T00:00:00Z"
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class WorkbookError(Exception):
+    """A workbook that cannot be opened or written; ``str()`` is a Chinese message for the user."""
+
+
+def ensure_distinct(src: Path, dst: Path) -> None:
+    if dst.exists() and src.exists() and os.path.samefile(src, dst):
+        raise WorkbookError(f"输出文件不能与输入文件相同：{dst}（为保护原文件，请另选输出路径）")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def workbook_bytes(wb: Workbook, *, deterministic: bool = False) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    return normalise_zip(data) if deterministic else data
+
+
+def save_atomic(wb: Workbook, path: Path, *, deterministic: bool = False,
+                before_rename: Callable[[Path], None] | None = None) -> None:
+    """Save ``wb`` to ``path`` atomically. ``before_rename`` (tests) runs on the temp file first."""
+    data = workbook_bytes(wb, deterministic=deterministic)
+    if before_rename is None:
+        atomic_write_bytes(path, data)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        before_rename(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """Rewrite an .xlsx so the same content gives the same bytes (fixed dates)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_TIMES.sub(lambda m: m.group(1) + FIXED_TIME.encode() + m.group(3), body)
+            zi = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
+    """Open an .xlsx with a Chinese error message instead of a traceback."""
+    if not path.exists():
+        raise WorkbookError(f"找不到文件：{path}")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise WorkbookError(f"不支持的文件类型：{path.name}（请使用 .xlsx 工作簿；.xls 请先在 Excel/WPS 中另存为 .xlsx）")
+    try:
+        return load_workbook(path, data_only=data_only)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError(f"文件已损坏或不是 Excel 工作簿：{path.name}") from exc
+    except (KeyError, OSError, ValueError, TypeError) as exc:
+        raise WorkbookError(f"无法读取工作簿 {path.name}：{exc}") from exc

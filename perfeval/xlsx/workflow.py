@@ -1,0 +1,86 @@
+"""File-level operations behind the command line: new, fill, extract, compute, templates.
+
+Each takes paths, never modifies its input, and writes its output atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfeval.compute import Computed, compute
+from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.layout import Layout, layout_for
+from perfeval.model import Report, blank_report
+from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
+from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
+from perfeval.xlsx.writer import build_workbook, restore_formulas, write_computed
+
+TEMPLATE_YEAR = 2025
+TEMPLATE_FILENAME = "部门整体支出绩效自评表_{year}年度模板.xlsx"
+
+
+def template_report(year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int = 10) -> Report:
+    return blank_report(year=year, unit_name=unit_name, n_projects=n_projects)
+
+
+def write_new(out: Path, *, year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int = 10,
+              deterministic: bool = False) -> Path:
+    """An empty official workbook (what the 新建 button and ``perfeval new`` produce)."""
+    report = template_report(year, unit_name, n_projects)
+    layout = layout_for(report)
+    wb = build_workbook(report, layout, compute(report))
+    save_atomic(wb, out, deterministic=deterministic)
+    return out
+
+
+def build_templates(out_dir: Path, year: int = TEMPLATE_YEAR) -> Path:
+    """The committed template in ``workbook_templates/``; byte-reproducible."""
+    path = out_dir / TEMPLATE_FILENAME.format(year=year)
+    return write_new(path, year=year, deterministic=True)
+
+
+@dataclass
+class FillResult:
+    report: Report
+    layout: Layout
+    computed: Computed
+
+
+def fill(report: Report, out: Path, config: Config = DEFAULT_CONFIG) -> FillResult:
+    """Write a report into a fresh official workbook; stated values stay as typed (errors included)."""
+    layout = layout_for(report)
+    computed = compute(report, config)
+    save_atomic(build_workbook(report, layout, computed), out)
+    return FillResult(report, layout, computed)
+
+
+def extract(path: Path) -> ReadResult:
+    return read_workbook(path)
+
+
+@dataclass
+class ComputeResult:
+    read: ReadResult
+    computed: Computed
+    restored: list[str]
+
+
+def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> ComputeResult:
+    """计算: restore every derived cell's native formula (also where the unit typed over it) and fill the
+    engine-only figures of 计算结果; everything else of the workbook is kept as it was."""
+    ensure_distinct(src, out)
+    wb = open_workbook(src)
+    result = read_workbook_obj(wb, src)
+    restored = restore_formulas(wb, result.layout)
+    # The computed values are those of the workbook once the formulas are back: drop stated values.
+    report = result.report.model_copy(deep=True)
+    for cell in result.typed_over:
+        from perfeval.paths import set_path
+
+        if cell.path:
+            set_path(report, cell.path, None)
+    computed = compute(report, config)
+    write_computed(wb, result.layout, computed)
+    save_atomic(wb, out)
+    return ComputeResult(result, computed, restored)

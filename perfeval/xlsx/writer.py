@@ -1,0 +1,209 @@
+"""Write reports into workbooks laid out by :mod:`perfeval.layout` (the template generator too).
+
+- :func:`new_workbook` builds the empty form: labels, merged cells, borders, fonts, number formats, input
+  cells tinted and unlocked, derived cells locked with live native formulas, A4 portrait print set-up,
+  the 计算结果 sheet and a hidden ``_perfeval`` metadata sheet.
+- :func:`write_report` puts a report's values in: inputs, 一级/二级 names, and stated values where the
+  unit typed over a formula (``None`` keeps the formula).
+- :func:`restore_formulas` and :func:`write_computed` are what 计算 does to an existing workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.worksheet.worksheet import Worksheet
+
+from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__
+from perfeval.compute import Computed
+from perfeval.layout import (
+    CALC_SHEET,
+    META_SHEET,
+    Cell,
+    Layout,
+    Role,
+    SheetLayout,
+    VType,
+    col_index,
+    col_letter,
+)
+from perfeval.model import Level1, Report
+from perfeval.paths import get_path, level1_label
+from perfeval.xlsx import styles
+
+
+def _coords(address: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in address if ch.isalpha())
+    return int(address[len(letters):]), col_index(letters)
+
+
+def _cell_value(cell: Cell, value: Any) -> Any:
+    """Model value → what goes into the spreadsheet cell."""
+    if value is None:
+        return None
+    if cell.vtype == VType.LEVEL1 and isinstance(value, Level1):
+        return level1_label(value)
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, Decimal | int | dt.date):
+        return value
+    return str(value)
+
+
+def set_cell(ws: Worksheet, address: str, value: Any) -> None:
+    """Set a value; text is always stored as text (an indicator like "=100%" must not become a formula)."""
+    target: XlCell = ws[address]
+    target.value = value
+    if isinstance(value, str) and value.startswith("="):
+        target.data_type = "s"
+
+
+def set_formula(ws: Worksheet, address: str, formula: str) -> None:
+    ws[address].value = formula
+
+
+def _style_sheet(ws: Worksheet, sl: SheetLayout) -> None:
+    for letter, width in sl.columns.items():
+        ws.column_dimensions[letter].width = width
+    for row, height in sl.row_heights.items():
+        ws.row_dimensions[row].height = height
+    last_col = col_index(sl.last_col)
+    for row in range(sl.table_top, sl.table_bottom + 1):
+        for col in range(1, last_col + 1):
+            c = ws.cell(row=row, column=col)
+            c.border = styles.BORDER
+            c.font = styles.font_for(Cell(sheet=sl.name, address="A1", role=Role.LABEL))
+            c.alignment = styles.alignment_for(Cell(sheet=sl.name, address="A1", role=Role.LABEL))
+    for cell in sl.cells:
+        c = ws[cell.address]
+        c.font = styles.font_for(cell)
+        c.alignment = styles.alignment_for(cell)
+        c.fill = styles.fill_for(cell)
+        c.number_format = styles.number_format_for(cell)
+        c.protection = styles.protection_for(cell)
+        if cell.merge:
+            ws.merge_cells(cell.merge)
+            # every cell of a merged range gets the fill so that the tint covers the whole range
+            first_row, first_col = _coords(cell.merge.split(":")[0])
+            last_row, last_col_ = _coords(cell.merge.split(":")[1])
+            for r in range(first_row, last_row + 1):
+                for cc in range(first_col, last_col_ + 1):
+                    if (r, cc) != (first_row, first_col):
+                        ws.cell(row=r, column=cc).fill = styles.fill_for(cell)
+    ws.sheet_view.showGridLines = False
+
+
+def _print_setup(ws: Worksheet, sl: SheetLayout) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_setup.blackAndWhite = True  # the input/derived tints help on screen only
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_area = f"A1:{sl.last_col}{sl.last_row}"
+    if sl.print_title_rows:
+        ws.print_title_rows = sl.print_title_rows
+
+
+def _write_meta(wb: Workbook, layout: Layout) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    rows = [
+        ("template_id", TEMPLATE_ID),
+        ("template_version", TEMPLATE_VERSION),
+        ("perfeval_version", __version__),
+        ("year", layout.shape.year),
+        ("n_projects", layout.shape.n_projects),
+        ("indicator_rows", json.dumps([list(t) for t in layout.shape.indicator_rows])),
+    ]
+    for i, (k, v) in enumerate(rows, start=1):
+        ws.cell(row=i, column=1, value=k)
+        ws.cell(row=i, column=2, value=v)
+    ws.sheet_state = "hidden"
+
+
+def new_workbook(layout: Layout) -> Workbook:
+    """The empty form for ``layout``: every label, style and native formula, no data."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sl in layout.sheets.values():
+        ws = wb.create_sheet(sl.name)
+        for cell in sl.cells:
+            if cell.role == Role.LABEL and cell.text:
+                set_cell(ws, cell.address, cell.text)
+            elif cell.role == Role.DERIVED and cell.formula:
+                set_formula(ws, cell.address, cell.formula)
+        _style_sheet(ws, sl)
+        if sl.name != CALC_SHEET:
+            _print_setup(ws, sl)
+        else:
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
+            ws.sheet_properties.tabColor = "FF9E9E9E"
+    _write_meta(wb, layout)
+    wb.active = 0
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def write_report(wb: Workbook, layout: Layout, report: Report) -> None:
+    """Write the report's inputs, structure names and stated (typed-over) values."""
+    for cell in layout.cells():
+        if cell.path is None or cell.role == Role.LABEL:
+            continue
+        ws = wb[cell.sheet]
+        value = get_path(report, cell.path)
+        if cell.role == Role.DERIVED:
+            if value is None:
+                if cell.formula:
+                    set_formula(ws, cell.address, cell.formula)
+                continue
+        set_cell(ws, cell.address, _cell_value(cell, value))
+
+
+def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
+    """Put the native formula back into every derived cell of the official sheets; returns the
+    addresses ("sheet!A1") where a typed-over value was replaced."""
+    restored = []
+    for cell in layout.cells():
+        if cell.role != Role.DERIVED or not cell.formula:
+            continue
+        ws = wb[cell.sheet]
+        current = ws[cell.address].value
+        if not (isinstance(current, str) and current.startswith("=")) or current != cell.formula:
+            if current is not None and not (isinstance(current, str) and current.startswith("=")):
+                restored.append(f"{cell.sheet}!{cell.address}")
+            set_formula(ws, cell.address, cell.formula)
+    return restored
+
+
+def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:
+    """Engine-only values (no native formula): 建议得分, 计分方式, 折算总分 on 计算结果."""
+    for cell in layout.sheets[CALC_SHEET].cells:
+        if cell.role == Role.DERIVED and cell.formula is None and cell.calc_key:
+            set_cell(wb[CALC_SHEET], cell.address, computed.get(cell.calc_key))
+
+
+def build_workbook(report: Report, layout: Layout, computed: Computed | None = None) -> Workbook:
+    wb = new_workbook(layout)
+    write_report(wb, layout, report)
+    if computed is not None:
+        write_computed(wb, layout, computed)
+    return wb
+
+
+__all__ = [
+    "build_workbook",
+    "col_letter",
+    "new_workbook",
+    "restore_formulas",
+    "set_cell",
+    "write_computed",
+    "write_report",
+]
