@@ -263,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
         if args.debug:
             raise
-        print(f"程序内部错误：{type(exc).__name__}: {exc}\n请加 --debug 重新运行并把输出发给维护人员。", file=sys.stderr)
+        print(f"程序内部错误：{type(exc).__name__}: {exc}\n请加 --debug 重新运行并把输出发给维护人员。",
+              file=sys.stderr)
         return EXIT_INTERNAL
 
 

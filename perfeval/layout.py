@@ -98,6 +98,28 @@ class SheetLayout(BaseModel):
     cells: tuple[Cell, ...]
 
 
+# Row heights: Excel caps one row at 409 pt, so a long 年度总体目标 text gets a block of merged rows.
+LINE_HEIGHT = 13.5  # points per wrapped line of 10.5 pt 仿宋
+MAX_ROW_HEIGHT = 400.0
+BD_COLUMNS = {"A": 36.0, "B": 11.0, "C": 11.0, "D": 11.0, "E": 11.0, "F": 11.0, "G": 11.0}
+ZP_COLUMNS = {"A": 6.0, "B": 11.0, "C": 10.0, "D": 18.0, "E": 12.0, "F": 12.0, "G": 7.5, "H": 7.5, "I": 18.0}
+GOAL_WIDTH = min(sum(ZP_COLUMNS[c] for c in "BCDE"), sum(ZP_COLUMNS[c] for c in "FGHI"))
+
+
+def text_units(text: str) -> int:
+    """Display width in column units: CJK characters count 2, others 1."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def lines_needed(text: str, width: float) -> int:
+    usable = max(1.0, width - 1.5)
+    return sum(max(1, -(-text_units(p) // int(usable))) for p in text.split("\n")) if text else 1
+
+
+def height_needed(text: str, width: float) -> float:
+    return lines_needed(text, width) * LINE_HEIGHT + 4.0
+
+
 class Shape(BaseModel):
     """What varies between workbooks: the repeating blocks."""
 
@@ -106,15 +128,19 @@ class Shape(BaseModel):
     n_projects: int = Field(ge=0)
     # one entry per 一级: number of 三级 rows of each 二级, in order
     indicator_rows: tuple[tuple[int, ...], ...]
+    goal_rows: int = Field(1, ge=1, description="rows merged for the 年度总体目标 texts")
 
     @classmethod
     def of(cls, report: Report) -> Shape:
+        zp = report.self_eval
+        need = max(height_needed(zp.goal_expected, GOAL_WIDTH), height_needed(zp.goal_actual, GOAL_WIDTH))
         return cls(
             year=report.year,
             n_projects=len(report.basic.projects),
             indicator_rows=tuple(
-                tuple(len(l2.rows) for l2 in l1.secondaries) for l1 in report.self_eval.indicators
+                tuple(len(l2.rows) for l2 in l1.secondaries) for l1 in zp.indicators
             ),
+            goal_rows=max(1, -(-int(need) // int(MAX_ROW_HEIGHT))),
         )
 
 
@@ -341,7 +367,7 @@ def _bd_layout(shape: Shape) -> SheetLayout:
     heights = {2: 30.0, rows["building_head"]: 30.0, rows["frugality"]: 48.0}
     return SheetLayout(
         name=BD_SHEET,
-        columns={"A": 36.0, "B": 10.5, "C": 10.5, "D": 10.5, "E": 10.5, "F": 10.5, "G": 10.5},
+        columns=BD_COLUMNS,
         row_heights=heights,
         last_row=rows["footer"],
         last_col="G",
@@ -362,15 +388,17 @@ ZP_EXPENDITURE = (("expenditure_basic", "其中：基本支出："), ("expenditu
 ZP_ANCHORS = ("预算单位名称", "年度预算申请（万元）", "年度总体目标", "绩效指标", "总分")
 
 
-def zp_rows(indicator_rows: tuple[tuple[int, ...], ...]) -> dict[str, int]:
+def zp_rows(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int = 1) -> dict[str, int]:
     n = sum(sum(t) for t in indicator_rows)
+    head = 12 + goal_rows
     return {"title": 2, "unit": 3, "funds_head": 4, "funds": 5, "income_head": 6, "income_first": 7,
-            "goal_head": 11, "goal": 12, "ind_head": 13, "ind_first": 14, "total": 14 + n}
+            "goal_head": 11, "goal": 12, "goal_last": head - 1, "ind_head": head, "ind_first": head + 1,
+            "total": head + 1 + n}
 
 
 def _zp_layout(shape: Shape) -> SheetLayout:
     b = _Builder(ZP_SHEET)
-    rows = zp_rows(shape.indicator_rows)
+    rows = zp_rows(shape.indicator_rows, shape.goal_rows)
     b.label("A1", "附件1-2", align="left", wrap=False)
     b.label("A2", ZP_TITLE, merge="A2:I2", bold=True, size=16)
     b.label("A3", "预算单位名称", merge="A3:B3", anchor=True)
@@ -418,13 +446,13 @@ def _zp_layout(shape: Shape) -> SheetLayout:
             b.label(f"F{row}", "", merge=f"F{row}:I{row}")
 
     r = rows["goal_head"]
-    b.label(f"A{r}", "年度总体目标", merge=f"A{r}:A{r + 1}", anchor=True)
+    g1, g2 = rows["goal"], rows["goal_last"]
+    b.label(f"A{r}", "年度总体目标", merge=f"A{r}:A{g2}", anchor=True)
     b.label(f"B{r}", "预期目标", merge=f"B{r}:E{r}")
     b.label(f"F{r}", "实际完成情况", merge=f"F{r}:I{r}")
-    r = rows["goal"]
-    b.input(f"B{r}", "self_eval.goal_expected", VType.LONG_TEXT, "预期目标", merge=f"B{r}:E{r}",
+    b.input(f"B{g1}", "self_eval.goal_expected", VType.LONG_TEXT, "预期目标", merge=f"B{g1}:E{g2}",
             align="left")
-    b.input(f"F{r}", "self_eval.goal_actual", VType.LONG_TEXT, "实际完成情况", merge=f"F{r}:I{r}",
+    b.input(f"F{g1}", "self_eval.goal_actual", VType.LONG_TEXT, "实际完成情况", merge=f"F{g1}:I{g2}",
             align="left")
 
     r = rows["ind_head"]
@@ -463,11 +491,11 @@ def _zp_layout(shape: Shape) -> SheetLayout:
               f"={rng}N(H{fr})", VType.SCORE, "总分（得分）")
     b.label(f"I{total}", "")
 
-    heights = {2: 30.0, rows["funds_head"]: 30.0, rows["goal"]: 160.0, rows["ind_head"]: 45.0}
+    heights = {2: 30.0, rows["funds_head"]: 30.0, rows["ind_head"]: 45.0}
+    heights.update({r: 60.0 for r in range(rows["goal"], rows["goal_last"] + 1)})
     return SheetLayout(
         name=ZP_SHEET,
-        columns={"A": 6.5, "B": 11.0, "C": 10.0, "D": 16.0, "E": 11.0, "F": 11.0, "G": 6.0, "H": 6.0,
-                 "I": 16.0},
+        columns=ZP_COLUMNS,
         row_heights=heights,
         last_row=total,
         last_col="I",
@@ -500,7 +528,7 @@ CALC_ITEMS = (
 def _calc_layout(shape: Shape, bd: SheetLayout, zp: SheetLayout) -> SheetLayout:
     b = _Builder(CALC_SHEET)
     rows = bd_rows(shape.n_projects)
-    zr = zp_rows(shape.indicator_rows)
+    zr = zp_rows(shape.indicator_rows, shape.goal_rows)
     b.label("A1", "计算结果（供核对参考，不属于上报表格）", merge="A1:F1", bold=True, size=14)
     b.label("A2", "项目", bold=True)
     b.label("B2", "计算值", bold=True)

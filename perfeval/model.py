@@ -53,7 +53,7 @@ _CN_DATE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
     if isinstance(value, dt.datetime):
         return value.date()
@@ -193,12 +193,12 @@ class Level3(_Model):
 
 
 class Level2(_Model):
-    name: str = Field(description="二级指标, e.g. 数量指标")
+    name: str = Field(min_length=1, description="二级指标, e.g. 数量指标")
     rows: list[Level3] = Field(default_factory=lambda: [Level3()], min_length=1)
 
 
 class Level1(_Model):
-    name: str = Field(description="一级指标, e.g. 产出指标")
+    name: str = Field(min_length=1, description="一级指标, e.g. 产出指标")
     weight: Amount = Field(None, description="declared weight printed in the label, e.g. （50分）")
     secondaries: list[Level2] = Field(min_length=1)
 

@@ -125,6 +125,10 @@ def _detect_shape(bd: Worksheet, zp: Worksheet, year: int) -> Shape:
     missing = [t for t in ("绩效指标", "总分") if t not in a_zp]
     if missing:
         raise StructureError(f"工作表“{zp.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])
+    goal_rows = a_zp["绩效指标"] - 12
+    if a_zp.get("年度总体目标") != 11 or goal_rows < 1:
+        raise StructureError(f"工作表“{zp.title}”的行结构与模板不一致",
+                             ["“年度总体目标”应在第11行，其后是目标文字，再后是“绩效指标”表头"])
     first, total = a_zp["绩效指标"] + 1, a_zp["总分"]
     groups: list[list[int]] = []
     for row in range(first, total):
@@ -134,7 +138,8 @@ def _detect_shape(bd: Worksheet, zp: Worksheet, year: int) -> Shape:
         if not is_blank(c) or not groups[-1]:
             groups[-1].append(0)
         groups[-1][-1] += 1
-    return Shape(year=year, n_projects=n_projects, indicator_rows=tuple(tuple(g) for g in groups))
+    return Shape(year=year, n_projects=n_projects, indicator_rows=tuple(tuple(g) for g in groups),
+                 goal_rows=goal_rows)
 
 
 def _check_labels(wb: Workbook, layout: Layout, names: dict[str, str]) -> None:
@@ -144,12 +149,12 @@ def _check_labels(wb: Workbook, layout: Layout, names: dict[str, str]) -> None:
             continue
         actual = wb[names[cell.sheet]][cell.address].value
         if _norm(actual) != _norm(cell.text):
-            differences.append(
-                f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{actual if actual else '（空）'}”"
-            )
+            shown = actual if actual else "（空）"
+            differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
     if differences:
-        raise StructureError("工作簿的表格结构与官方模板不一致（可能删除或移动了行、改动了表头，或使用了其他版本的模板）",
-                             differences)
+        raise StructureError(
+            "工作簿的表格结构与官方模板不一致（可能删除或移动了行、改动了表头，或使用了其他版本的模板）", differences
+        )
 
 
 def _is_formula(value: Any) -> bool:

@@ -23,6 +23,7 @@ from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__
 from perfeval.compute import Computed
 from perfeval.layout import (
     CALC_SHEET,
+    MAX_ROW_HEIGHT,
     META_SHEET,
     Cell,
     Layout,
@@ -31,6 +32,7 @@ from perfeval.layout import (
     VType,
     col_index,
     col_letter,
+    height_needed,
 )
 from perfeval.model import Level1, Report
 from perfeval.paths import get_path, level1_label
@@ -167,6 +169,29 @@ def write_report(wb: Workbook, layout: Layout, report: Report) -> None:
         set_cell(ws, cell.address, _cell_value(cell, value))
 
 
+def fit_row_heights(wb: Workbook, layout: Layout) -> None:
+    """Grow rows so wrapped text shows in full (Excel does not auto-fit merged cells)."""
+    for sl in layout.sheets.values():
+        ws = wb[sl.name]
+        need: dict[int, float] = {}
+        for cell in sl.cells:
+            value = ws[cell.address].value
+            if not cell.wrap or not isinstance(value, str) or value.startswith("="):
+                continue
+            first, last = (cell.merge or f"{cell.address}:{cell.address}").split(":")
+            r1, c1 = _coords(first)
+            r2, c2 = _coords(last)
+            width = sum(sl.columns.get(col_letter(c), 9.0) for c in range(c1, c2 + 1))
+            scale = (cell.size or styles.BODY_SIZE) / styles.BODY_SIZE
+            per_row = height_needed(value, width / scale) * scale / (r2 - r1 + 1)
+            for r in range(r1, r2 + 1):
+                need[r] = max(need.get(r, 0.0), per_row)
+        for row, height in need.items():
+            base = sl.row_heights.get(row, 15.0)
+            if height > base:
+                ws.row_dimensions[row].height = round(min(height, MAX_ROW_HEIGHT + 9), 1)
+
+
 def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
     """Put the native formula back into every derived cell of the official sheets; returns the
     addresses ("sheet!A1") where a typed-over value was replaced."""
@@ -193,6 +218,7 @@ def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:
 def build_workbook(report: Report, layout: Layout, computed: Computed | None = None) -> Workbook:
     wb = new_workbook(layout)
     write_report(wb, layout, report)
+    fit_row_heights(wb, layout)
     if computed is not None:
         write_computed(wb, layout, computed)
     return wb

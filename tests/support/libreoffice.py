@@ -54,9 +54,11 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "DOCUMENT_STRUCTURE_KEY",
     "LibreOfficeError",
     "available",
     "convert",
+    "csv_filter_spec",
     "find_soffice",
     "pdf_pages",
     "recalc_values",
@@ -296,7 +298,7 @@ def _require_soffice() -> str:
 # --------------------------------------------------------------------------- UNO worker
 
 # Runs under uno_python(); reads a JSON request on stdin, prints one marker line with JSON.
-_UNO_WORKER = r'''
+_UNO_WORKER = r"""
 import json
 import sys
 import time
@@ -407,12 +409,10 @@ except SystemExit:
     raise
 except BaseException as exc:
     emit({"error": "%s: %s" % (type(exc).__name__, exc)}, 3)
-'''.replace("@MARKER@", _RESULT_MARKER)
+""".replace("@MARKER@", _RESULT_MARKER)
 
 
-def _uno_call(
-    xlsx: Path, ops: list[str], sheets: Sequence[str] | None, timeout: float
-) -> dict[str, Any]:
+def _uno_call(xlsx: Path, ops: list[str], sheets: Sequence[str] | None, timeout: float) -> dict[str, Any]:
     """Start a private soffice, run the UNO worker on ``xlsx``, return its JSON result."""
     path = _require_file(xlsx)
     soffice = _require_soffice()
@@ -555,7 +555,8 @@ def convert(xlsx: Path, fmt: str, outdir: Path, *, timeout: float = DEFAULT_TIME
 
     ``fmt`` is an extension (``"pdf"``, ``"csv"``, ``"xlsx"``, ``"ods"``) or a full
     ``"ext:FilterName:options"`` spec.  Formulas are recalculated on load (see module doc).
-    Plain ``"csv"`` exports only the first sheet; use :func:`sheet_csvs` for all sheets.
+    Plain ``"csv"`` means :func:`csv_filter_spec` with ``sheet=0``: the first sheet (not the
+    active one) as UTF-8 CSV; use :func:`sheet_csvs` for all sheets.
     PDF: all sheets, each with its own page setup (paper size, orientation, scaling).
     """
     source = _require_file(Path(xlsx))
@@ -568,6 +569,8 @@ def convert(xlsx: Path, fmt: str, outdir: Path, *, timeout: float = DEFAULT_TIME
     if target == source:
         raise LibreOfficeError(f"converting {source} to itself; choose another outdir")
     target.unlink(missing_ok=True)  # never mistake an old file for fresh output
+    if fmt.strip().lower() == "csv":
+        fmt = csv_filter_spec(sheet=0)  # UTF-8 instead of LibreOffice's legacy default charset
     output = _convert_raw(source, fmt, outdir, timeout)
     if not target.is_file():
         raise LibreOfficeError(f"soffice produced no {target.name} in {outdir}\n{_tail(output)}")
@@ -598,7 +601,8 @@ def csv_filter_spec(*, as_shown: bool = False, sheet: int = -1) -> str:
     Tokens: separator 44 (,), text delimiter 34 ("), charset 76 (UTF-8), first line 1,
     column formats (none), language 0, quote-all-text false, detect-special-numbers true,
     save-as-shown ``as_shown``, export-formulas false, remove-spaces false, sheet ``sheet``
-    (0 = first, N = N-th 1-based, -1 = every sheet to ``<stem>-<SheetName>.csv``, LO >= 7.2).
+    (0 = first sheet to ``<stem>.csv``; N = N-th sheet, 1-based, to ``<stem>-<SheetName>.csv``;
+    -1 = every sheet to ``<stem>-<SheetName>.csv``; N and -1 need LibreOffice >= 7.2).
     """
     shown = "true" if as_shown else "false"
     return f"csv:{CSV_FILTER}:44,34,76,1,,0,false,true,{shown},false,false,{sheet}"
@@ -609,10 +613,12 @@ def sheet_csvs(
 ) -> dict[str, list[list[str]]]:
     """Export every sheet to its own UTF-8 CSV in ``outdir`` and return ``{sheet: rows}``.
 
-    Formulas are recalculated.  ``as_shown=False`` writes raw values (``0.5``, full
-    precision); ``as_shown=True`` writes the formatted display text (``50%``, ``1,234.00``).
-    Error cells appear as their error text.  Trailing empty cells of a row are written as
-    empty fields up to the sheet's used width.  Files are ``<stem>-<SheetName>.csv``.
+    Formulas are recalculated.  ``as_shown=False`` writes numbers in general format
+    (``1234.5``, ``0.333333333333333``: 15 significant digits) but LibreOffice 7.4 still
+    writes percent, date and boolean cells as displayed (``50%``, ``2024-01-02``, ``TRUE``);
+    ``as_shown=True`` writes every cell as displayed (``1,234.50``, ``100.0%``).
+    Error cells appear as their error text.  Rows are padded with empty fields up to the
+    sheet's used width.  Files are ``<stem>-<SheetName>.csv``.
     """
     source = _require_file(Path(xlsx))
     outdir = Path(outdir).resolve()
@@ -684,9 +690,7 @@ def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
 
 
 _PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b(.*?)\bendobj", re.DOTALL)
-_PDF_MEDIABOX = re.compile(
-    rb"/MediaBox\s*\[\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*\]"
-)
+_PDF_MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*\]")
 _PDF_PAGE_TYPE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 _PDF_PAGES_TYPE = re.compile(rb"/Type\s*/Pages\b")
 _PDF_ROTATE = re.compile(rb"/Rotate\s+(-?\d+)")
@@ -705,9 +709,7 @@ def _pdf_pages_mediabox(data: bytes) -> list[tuple[float, float]]:
         # only look at the dictionary, not at a (binary) stream that follows it
         body = body.split(b"stream", 1)[0]
         box = _PDF_MEDIABOX.search(body)
-        size = (
-            (abs(float(box[3]) - float(box[1])), abs(float(box[4]) - float(box[2]))) if box else None
-        )
+        size = (abs(float(box[3]) - float(box[1])), abs(float(box[4]) - float(box[2]))) if box else None
         if _PDF_PAGES_TYPE.search(body):
             inherited = inherited or size
         elif _PDF_PAGE_TYPE.search(body):
