@@ -60,8 +60,8 @@ def parse_level1_label(text: str) -> tuple[str, str | None]:
     """"产出指标（50分)" → ("产出指标", "50"); a label without weight → (label, None)."""
     from perfeval.numbers import normalise_text
 
-    t = normalise_text(text or "")
+    t = (text or "").strip()
     m = _LEVEL1.match(t)
     if not m:
-        return re.sub(r"\s+", "", t), None
-    return re.sub(r"\s+", "", m.group("name")), m.group("w")
+        return t, None
+    return m.group("name").strip(), normalise_text(m.group("w"))

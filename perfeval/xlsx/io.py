@@ -95,12 +95,12 @@ def normalise_zip(data: bytes) -> bytes:
 
 def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
     """Open an .xlsx with a Chinese error message instead of a traceback."""
-    if not path.exists():
-        raise WorkbookError(f"找不到文件：{path}")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(
             f"不支持的文件类型：{path.name}（请使用 .xlsx 工作簿；.xls 请先在 Excel/WPS 中另存为 .xlsx）"
         )
+    if not path.exists():
+        raise WorkbookError(f"找不到文件：{path}")
     try:
         return load_workbook(path, data_only=data_only)
     except zipfile.BadZipFile as exc:

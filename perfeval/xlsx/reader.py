@@ -65,6 +65,7 @@ class ReadIssue:
     caption: str
     raw: str
     message: str
+    code: str | None = None  # rule code when the reader detects a catalogue rule (BD-014); else RD-001
 
 
 @dataclass
@@ -116,11 +117,17 @@ def _detect_shape(bd: Worksheet, zp: Worksheet, year: int) -> Shape:
     if missing:
         raise StructureError(f"工作表“{bd.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])
     n_projects = a_bd["公用经费"] - a_bd["项目支出"] - 1
-    if n_projects < 0 or a_bd["项目支出"] != bd_rows(0)["projects_stated"]:
-        raise StructureError(
-            f"工作表“{bd.title}”的行结构与模板不一致",
-            [f"“项目支出”应在第{bd_rows(0)['projects_stated']}行，实际在第{a_bd['项目支出']}行"],
-        )
+    expected_row = bd_rows(0)["projects_stated"]
+    if n_projects < 0 or a_bd["项目支出"] != expected_row:
+        differences = [f"“项目支出”应在第{expected_row}行，实际在第{a_bd['项目支出']}行"]
+        top = build_layout(Shape(year=2000, n_projects=0, indicator_rows=((1,),)))
+        for cell in top.sheets[BD_SHEET].cells:
+            row = int("".join(ch for ch in cell.address if ch.isdigit()))
+            if cell.role == Role.LABEL and cell.text and cell.address.startswith("A") and row <= expected_row:
+                actual = bd[cell.address].value
+                if _norm(actual) != _norm(cell.text):
+                    differences.append(f"{cell.address} 应为“{cell.text.strip()}”，实际为“{actual or '（空）'}”")
+        raise StructureError(f"工作表“{bd.title}”的行结构与官方模板不一致（可能删除或插入了行）", differences)
     a_zp = _column_a(zp)
     missing = [t for t in ("绩效指标", "总分") if t not in a_zp]
     if missing:
@@ -142,12 +149,26 @@ def _detect_shape(bd: Worksheet, zp: Worksheet, year: int) -> Shape:
                  goal_rows=goal_rows)
 
 
-def _check_labels(wb: Workbook, layout: Layout, names: dict[str, str]) -> None:
+_YEAR_LABEL = re.compile(r"^(\d{4})(年.*)$")
+
+
+def _check_labels(wb: Workbook, layout: Layout, names: dict[str, str]) -> list[ReadIssue]:
+    """Structure differences raise; a year label that disagrees with the 评价年度 is a BD-014 issue."""
     differences = []
+    issues = []
     for cell in layout.cells():
         if cell.sheet == CALC_SHEET or cell.role != Role.LABEL or not cell.text:
             continue
         actual = wb[names[cell.sheet]][cell.address].value
+        expected_year = _YEAR_LABEL.match(_norm(cell.text))
+        actual_year = _YEAR_LABEL.match(_norm(actual))
+        if expected_year and actual_year and expected_year.group(2) == actual_year.group(2):
+            if expected_year.group(1) != actual_year.group(1):
+                issues.append(ReadIssue(
+                    names[cell.sheet], cell.address, "年度表头", str(actual),
+                    f"表头“{_norm(actual)}”与评价年度{layout.shape.year}年不符，应为“{_norm(cell.text)}”",
+                    code="BD-014"))
+            continue
         if _norm(actual) != _norm(cell.text):
             shown = actual if actual else "（空）"
             differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
@@ -155,6 +176,7 @@ def _check_labels(wb: Workbook, layout: Layout, names: dict[str, str]) -> None:
         raise StructureError(
             "工作簿的表格结构与官方模板不一致（可能删除或移动了行、改动了表头，或使用了其他版本的模板）", differences
         )
+    return issues
 
 
 def _is_formula(value: Any) -> bool:
@@ -263,7 +285,7 @@ def read_workbook_obj(wb: Workbook, path: Path | None = None) -> ReadResult:
         raise StructureError(f"工作表“{bd_name}”中找不到“XXXX年预算数”表头，无法确定评价年度")
     shape = _detect_shape(bd, zp, year)
     layout = build_layout(shape)
-    _check_labels(wb, layout, names)
+    label_issues = _check_labels(wb, layout, names)
 
     # skeleton with the detected shape, then values by path
     indicators = []
@@ -278,6 +300,7 @@ def read_workbook_obj(wb: Workbook, path: Path | None = None) -> ReadResult:
     report.basic.projects = [Project() for _ in range(shape.n_projects)]
     report.self_eval.indicators = indicators
     reader = _Reader(wb, layout, names, path)
+    reader.issues.extend(label_issues)
     for cell in layout.cells():
         if cell.sheet == CALC_SHEET or cell.path is None or cell.vtype == VType.LEVEL1:
             continue

@@ -22,7 +22,8 @@ UNO work runs in a subprocess under a Python that can ``import uno`` (normally t
 ``/usr/bin/python3`` with Debian's ``python3-uno``; the project venv cannot), talking to
 soffice over a named pipe; the result comes back as JSON on stdout.  soffice and helper
 processes are started in their own process group and are always stopped (terminate, then
-kill) before a call returns; every wait has a timeout (default 120 s per call).
+kill) before a call returns; every wait has a timeout
+(default 100 s of work per call, plus at most ~12 s to stop).
 
 Environment overrides: ``PERFEVAL_SOFFICE`` (path to soffice), ``PERFEVAL_UNO_PYTHON``
 (python that can import uno).
@@ -69,8 +70,10 @@ __all__ = [
     "uno_python",
 ]
 
-DEFAULT_TIMEOUT = 120.0
-"""Seconds one helper call may take in total (start, load, work, shutdown)."""
+DEFAULT_TIMEOUT = 100.0
+"""Seconds one helper call may spend starting LibreOffice, loading and working.
+
+Stopping the processes afterwards adds at most ~12 s, so a call never takes > 2 minutes."""
 
 DOCUMENT_STRUCTURE_KEY = "__document_structure__"
 
@@ -444,6 +447,8 @@ def _uno_call(xlsx: Path, ops: list[str], sheets: Sequence[str] | None, timeout:
             )
             try:
                 out, err, code = _run_worker(python, request, office, deadline, log_path)
+            except LibreOfficeError as exc:
+                raise LibreOfficeError(f"{exc} (file {path}, timeout {timeout:g} s)") from None
             finally:
                 # The worker asked soffice to terminate; give it a moment, then make sure.
                 try:
@@ -454,8 +459,7 @@ def _uno_call(xlsx: Path, ops: list[str], sheets: Sequence[str] | None, timeout:
     payload = _parse_worker_output(out)
     if payload is None:
         raise LibreOfficeError(
-            f"UNO helper (exit {code}) returned no result for {path.name}\n"
-            f"stdout: {_tail(out)}\nstderr: {_tail(err)}"
+            f"UNO helper (exit {code}) returned no result for {path.name}\nstdout: {_tail(out)}\nstderr: {_tail(err)}"
         )
     if "error" in payload:
         raise LibreOfficeError(f"{payload['error']} (file {path})")
@@ -481,9 +485,7 @@ def _run_worker(
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise LibreOfficeError(
-                    f"LibreOffice UNO call timed out; soffice log: {_tail(_read(log_path))}"
-                )
+                raise LibreOfficeError(f"LibreOffice UNO call timed out; soffice log: {_tail(_read(log_path))}")
             try:
                 out, err = worker.communicate(data, timeout=min(0.5, remaining))
                 break
