@@ -32,7 +32,17 @@ def ensure_distinct(src: Path, dst: Path) -> None:
         raise WorkbookError(f"输出文件不能与输入文件相同：{dst}（为保护原文件，请另选输出路径）")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], None] | None = None) -> None:
+    """Write ``data`` to a temp file beside ``path``, then rename it over ``path``.
+
+    ``before_rename`` (used by tests to inject a failure) runs on the finished temp file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -40,6 +50,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _umask_mode())
+        if before_rename is not None:
+            before_rename(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -57,21 +70,7 @@ def workbook_bytes(wb: Workbook, *, deterministic: bool = False) -> bytes:
 def save_atomic(wb: Workbook, path: Path, *, deterministic: bool = False,
                 before_rename: Callable[[Path], None] | None = None) -> None:
     """Save ``wb`` to ``path`` atomically. ``before_rename`` (tests) runs on the temp file first."""
-    data = workbook_bytes(wb, deterministic=deterministic)
-    if before_rename is None:
-        atomic_write_bytes(path, data)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        before_rename(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, workbook_bytes(wb, deterministic=deterministic), before_rename)
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
