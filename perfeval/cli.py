@@ -1,10 +1,11 @@
 """Command line ``perfeval`` (the headless twin of the add-in; also the WPS / no-Excel path).
 
 Exit codes (documented in README):
-  0  success (validate: no error-severity finding; verify: intact)
-  1  the check did its job and found a blocking problem (validate: errors; export: blocked;
-     verify: not intact / not a perfeval export)
+  0  success (validate: no error-severity finding; export: final workbook written; verify: intact)
+  1  the check did its job and found a blocking problem (validate: errors; export: blocked by errors or
+     unexplained warnings; verify: values changed or protection removed)
   2  input cannot be used: missing/corrupt file, structure differs from the template, bad JSON, bad option
+     (also verify: not a perfeval export, or a template this version does not know)
   3  unexpected internal error (the message says so; ``--debug`` shows the traceback)
 
 Heavy modules (pydantic models, openpyxl) are imported inside the command handlers so that
@@ -187,6 +188,102 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_findings_table(findings: Any) -> None:
+    from perfeval.findings import SEVERITY_LABELS
+
+    if not findings.findings:
+        print("未发现问题。")
+    for f in findings.findings:
+        print(f"[{SEVERITY_LABELS[f.severity]}] {f.code} {f.sheet}!{f.cell}  {f.message}")
+    s = findings.summary()
+    print(f"\n合计：错误 {s['error']} 项，警告 {s['warning']} 项，提示 {s['info']} 项")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from perfeval.config import load_config
+    from perfeval.xlsx.workflow import validate_file
+
+    out = Path(args.output) if args.output else None
+    result = validate_file(Path(args.workbook), out, load_config(args.config))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_findings_table(result.findings)
+        if out is not None:
+            print(f"已标记问题单元格并生成“校验结果”工作表：{out}")
+    return EXIT_FINDINGS if result.findings.has_errors else EXIT_OK
+
+
+def cmd_clear(args: argparse.Namespace) -> int:
+    from perfeval.xlsx.workflow import clear_file
+
+    n = clear_file(Path(args.workbook), Path(args.output))
+    print(f"已清除 {n} 个单元格的校验标记，并删除“校验结果”工作表：{args.output}")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from perfeval.findings import SEVERITY_LABELS
+    from perfeval.rules import RULESET_VERSION, list_rules
+
+    rules = list_rules()
+    if args.format == "json":
+        data = [{"code": r.code, "severity": r.severity.value, "title": r.title, "source": r.source}
+                for r in rules]
+        sys.stdout.write(json.dumps({"version": RULESET_VERSION, "rules": data}, ensure_ascii=False, indent=2)
+                         + "\n")
+        return EXIT_OK
+    print(f"校验规则（版本 {RULESET_VERSION}，共 {len(rules)} 条）")
+    for r in rules:
+        print(f"{r.code:<8}{SEVERITY_LABELS[r.severity]:<4}{r.title}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from perfeval.config import load_config
+    from perfeval.xlsx.export import ExportBlocked, export_file
+
+    if args.force and not (args.reason and args.reason.strip()):
+        raise UserError("--force 须与 --reason \"理由\" 一起使用：强制导出的理由会记录在定稿的“校验摘要”中")
+    if args.reason and not args.force:
+        raise UserError("--reason 只用于强制导出，请同时加 --force（或删去 --reason）")
+    out = Path(args.output) if args.output else None
+    try:
+        result = export_file(Path(args.workbook), out, password=args.password,
+                             force_reason=args.reason if args.force else None, config=load_config(args.config))
+    except ExportBlocked as exc:
+        print(str(exc))
+        return EXIT_FINDINGS
+    s = result.findings.summary()
+    print(f"已导出定稿：{result.path}")
+    noted = f"（均已说明{'或强制导出' if result.forced_reason else ''}）" if s["warning"] else ""
+    print(f"校验：错误 0 项，警告 {s['warning']} 项{noted}，提示 {s['info']} 项；详见定稿中的“校验摘要”工作表。")
+    if result.forced:
+        print(f"强制导出，{len(result.forced)} 项警告未逐项说明，理由：{result.forced_reason}")
+    print(f"文件指纹（SHA-256）：{result.fingerprint}")
+    print("所有工作表已保护、工作簿结构已锁定。接收方可用 perfeval verify 核验文件是否被改动。")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from perfeval.xlsx.verify import STATUS_LABELS, VerifyStatus, verify_file
+
+    result = verify_file(Path(args.workbook))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print(f"核验结果：{STATUS_LABELS[result.status]}（{result.status.value}）")
+        if result.unit or result.year:
+            print(f"单位：{result.unit or '—'}  年度：{result.year or '—'}  导出时间：{result.exported_at or '—'}  "
+                  f"规则版本：{result.ruleset_version or '—'}")
+        print(result.message)
+    if result.status == VerifyStatus.INTACT:
+        return EXIT_OK
+    if result.status in (VerifyStatus.VALUES_CHANGED, VerifyStatus.PROTECTION_REMOVED):
+        return EXIT_FINDINGS
+    return EXIT_INPUT
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="CONF.json", help="阈值配置文件（JSON，覆盖默认值）")
 
@@ -235,6 +332,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     _add_config(p)
     p.set_defaults(func=cmd_compute)
+
+    p = sub.add_parser("validate", help="校验：列出问题；加 -o 时在副本中就地标记并生成“校验结果”工作表")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", help="标记后的副本 OUT.xlsx（原文件不变）")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    _add_config(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("clear", help="清除本工具添加的所有校验标记")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_clear)
+
+    p = sub.add_parser("rules", help="列出全部校验规则（代码、级别、说明）")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("export", help="导出：校验通过后生成锁定的定稿（数值代替公式、工作表保护、文件指纹）")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output",
+                   help="定稿 FINAL.xlsx（默认：输入文件夹下的 <单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx）")
+    p.add_argument("--password", help="工作表保护密码（默认取配置 export_password；保护只防误改，不是加密）")
+    p.add_argument("--force", action="store_true", help="警告未逐项说明时仍导出（须同时给出 --reason；错误不能强制）")
+    p.add_argument("--reason", help="强制导出的理由（记录在定稿的“校验摘要”和导出信息中）")
+    _add_config(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify", help="核验：检查定稿是否为本工具导出、导出后是否被改动、保护是否被解除")
+    p.add_argument("workbook")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("schema", help="输出数据文件的 JSON Schema")
     p.add_argument("-o", "--output")

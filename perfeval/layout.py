@@ -190,7 +190,8 @@ def quote_sheet(name: str) -> str:
 
 
 def _rate_formula(num: str, den: str) -> str:
-    return f'=IF(N({den})=0,"{NA_TEXT}",N({num})/N({den}))'
+    """num/den, "—" when the denominator is 0 or blank or the numerator blank (as the engine)."""
+    return f'=IF(OR(N({den})=0,{num}=""),"{NA_TEXT}",N({num})/N({den}))'
 
 
 class _Builder:
@@ -420,7 +421,8 @@ def _zp_layout(shape: Shape) -> SheetLayout:
     b.derived(f"G{r}", f"{fp}.execution_rate_stated", f"{fp}.execution_rate_stated",
               _rate_formula(f"E{r}", f"D{r}"), VType.RATE, "执行率")
     b.derived(f"H{r}", f"{fp}.score_stated", f"{fp}.score_stated",
-              f'=IF(N(D{r})=0,"{NA_TEXT}",ROUND(N(F{r})*MIN(N(E{r})/N(D{r}),1),2))', VType.SCORE,
+              f'=IF(OR(N(D{r})=0,E{r}="",F{r}=""),"{NA_TEXT}",ROUND(N(F{r})*MIN(N(E{r})/N(D{r}),1),2))',
+              VType.SCORE,
               "年度资金总额（得分）", merge=f"H{r}:I{r}")
     r = rows["income_head"]
     first = rows["income_first"]
@@ -552,9 +554,9 @@ def _calc_layout(shape: Shape, bd: SheetLayout, zp: SheetLayout) -> SheetLayout:
                                     f'(N({bd(f"F{tp}")})-N({bd(f"B{tp}")}))/N({bd(f"B{tp}")}))',
         "calc.public_funds_control": _rate_formula(bd(f"F{pf}"), bd(f"D{pf}")),
         "calc.procurement_rate": _rate_formula(bd(f"F{pr}"), bd(f"D{pr}")),
-        "calc.basic_adjustment_rate": f'=IF(N({bd(f"D{ba}")})=0,"{NA_TEXT}",'
+        "calc.basic_adjustment_rate": f'=IF(OR(N({bd(f"D{ba}")})=0,{bd(f"F{ba}")}=""),"{NA_TEXT}",'
                                       f'(N({bd(f"F{ba}")})-N({bd(f"D{ba}")}))/N({bd(f"D{ba}")}))',
-        "calc.budget_adjustment_rate": f'=IF(N({zp(f"C{fr}")})=0,"{NA_TEXT}",'
+        "calc.budget_adjustment_rate": f'=IF(OR(N({zp(f"C{fr}")})=0,{zp(f"D{fr}")}=""),"{NA_TEXT}",'
                                        f'(N({zp(f"D{fr}")})-N({zp(f"C{fr}")}))/N({zp(f"C{fr}")}))',
         "calc.total_score": f"=N({zp(f'H{tot}')})",
         "calc.grade": f'=IF({zp(f"H{tot}")}="","{NA_TEXT}",IF(N({zp(f"H{tot}")})>=90,"优",'

@@ -310,8 +310,10 @@ def read_workbook_obj(wb: Workbook, path: Path | None = None) -> ReadResult:
         except ValueError as exc:
             reader.issue(cell, value, f"{cell.caption}：{exc}")
     report = Report.model_validate(report.model_dump())
-    # A fully blank project row is an unused template row, not a project.
-    report.basic.projects = [p for p in report.basic.projects if p != Project()]
+    # Fully blank project rows at the end are unused template rows, not projects. (Blank rows in the
+    # middle are kept so that report.basic.projects[i] stays the i-th row of the layout.)
+    while report.basic.projects and report.basic.projects[-1] == Project():
+        report.basic.projects.pop()
     return ReadResult(report=report, layout=layout, issues=reader.issues, typed_over=reader.typed_over,
                       sheet_names=names)
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from perfeval.compute import Computed, compute
 from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.findings import FindingReport
+from perfeval.flagging import FlagPlan
 from perfeval.layout import Layout, layout_for
 from perfeval.model import Report, blank_report
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
@@ -64,6 +66,41 @@ class ComputeResult:
     read: ReadResult
     computed: Computed
     restored: list[str]
+
+
+@dataclass
+class ValidateResult:
+    read: ReadResult
+    findings: FindingReport
+    plan: FlagPlan | None
+
+
+def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_CONFIG) -> ValidateResult:
+    """校验: run the rule catalogue; with ``out``, write a copy with findings flagged in place."""
+    from perfeval.rules import RULESET_VERSION, run_rules
+    from perfeval.xlsx.flags import flag_workbook
+
+    if out is not None:
+        ensure_distinct(src, out)
+    wb = open_workbook(src)
+    read = read_workbook_obj(wb, src)
+    findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues).sorted()
+    plan = None
+    if out is not None:
+        plan = flag_workbook(wb, findings, ruleset_version=RULESET_VERSION, sheet_names=read.sheet_names)
+        save_atomic(wb, out)
+    return ValidateResult(read, findings, plan)
+
+
+def clear_file(src: Path, out: Path) -> int:
+    """清除标记: remove every flag this tool added; returns the number of cells restored."""
+    from perfeval.xlsx.flags import clear_workbook
+
+    ensure_distinct(src, out)
+    wb = open_workbook(src)
+    n = clear_workbook(wb)
+    save_atomic(wb, out)
+    return n
 
 
 def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> ComputeResult:

@@ -33,6 +33,11 @@ Known limits (LibreOffice 7.4): LibreOffice does not import the OOXML
 ``False`` for an .xlsx even when Excel would lock the structure; it is meaningful for ODS
 and for documents protected by LibreOffice itself.  Check the OOXML flag with openpyxl
 (``load_workbook(p).security.lockStructure``) instead.
+PDF output uses the installed fonts: Chinese text needs a CJK font (scripts/run-tests installs
+fonts-wqy-microhei) and Liberation fonts keep Arial/Times metrics (fonts-liberation2).  A sheet
+without ``page_setup.paperSize`` prints on LibreOffice's default paper (``paperconf`` or the
+locale), so workbooks should always set it.  Cost: about 1.5 s per call on an idle 2-core
+machine (each call starts LibreOffice afresh).
 """
 
 from __future__ import annotations
@@ -446,7 +451,9 @@ def _uno_call(xlsx: Path, ops: list[str], sheets: Sequence[str] | None, timeout:
                 stderr=subprocess.STDOUT,
             )
             try:
-                out, err, code = _run_worker(python, request, office, deadline, log_path)
+                worker_script = profile / "perfeval_uno_worker.py"
+                worker_script.write_text(_UNO_WORKER, encoding="utf-8")
+                out, err, code = _run_worker(python, worker_script, request, office, deadline, log_path)
             except LibreOfficeError as exc:
                 raise LibreOfficeError(f"{exc} (file {path}, timeout {timeout:g} s)") from None
             finally:
@@ -468,13 +475,14 @@ def _uno_call(xlsx: Path, ops: list[str], sheets: Sequence[str] | None, timeout:
 
 def _run_worker(
     python: str,
+    script: Path,
     request: dict[str, Any],
     office: subprocess.Popen[bytes],
     deadline: float,
     log_path: Path,
 ) -> tuple[str, str, int]:
     worker = _popen(
-        [python, "-c", _UNO_WORKER],
+        [python, str(script)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

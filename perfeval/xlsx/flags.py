@@ -1,0 +1,157 @@
+"""Apply a :class:`~perfeval.flagging.FlagPlan` with openpyxl: fills, notes (批注), 校验结果 sheet.
+
+This module translates; :mod:`perfeval.flagging` decides. Used by ``perfeval validate -o`` and ``clear``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.colors import Color
+from openpyxl.worksheet.worksheet import Worksheet
+
+from perfeval.findings import SEVERITY_LABELS, FindingReport
+from perfeval.flagging import (
+    NOTE_AUTHOR,
+    RESULTS_SHEET,
+    RESULTS_WIDTHS,
+    SEVERITY_FILLS,
+    STATE_SHEET,
+    CellOriginal,
+    FlagPlan,
+    plan_flags,
+    read_explanations,
+    read_state,
+    strip_our_note,
+)
+from perfeval.layout import col_letter
+
+NOTE_WIDTH, NOTE_HEIGHT = 360, 180
+
+
+def _fill_code(fill: PatternFill) -> str | None:
+    if fill is None or fill.fill_type != "solid":
+        return None
+    color: Color = fill.fgColor
+    if color.type == "rgb" and isinstance(color.rgb, str):
+        return color.rgb
+    if color.type == "theme":
+        return f"theme:{color.theme}:{color.tint}"
+    if color.type == "indexed":
+        return f"indexed:{color.indexed}"
+    return None
+
+
+def _fill_from_code(code: str | None) -> PatternFill:
+    if not code:
+        return PatternFill(fill_type=None)
+    if code.startswith("theme:"):
+        _, theme, tint = code.split(":")
+        color = Color(theme=int(theme), tint=float(tint))
+    elif code.startswith("indexed:"):
+        color = Color(indexed=int(code.split(":")[1]))
+    else:
+        color = Color(rgb=code.lstrip("#").upper().rjust(8, "F"))
+    return PatternFill(fill_type="solid", fgColor=color, bgColor=color)
+
+
+def _note(text: str | None, author: str = NOTE_AUTHOR) -> Comment | None:
+    if text is None:
+        return None
+    comment = Comment(text, author)
+    comment.width, comment.height = NOTE_WIDTH, NOTE_HEIGHT
+    return comment
+
+
+def _rows(wb: Workbook, name: str) -> list[tuple[object, ...]]:
+    if name not in wb.sheetnames:
+        return []
+    return list(wb[name].iter_rows(values_only=True))
+
+
+def _restore(wb: Workbook, originals: Sequence[CellOriginal]) -> None:
+    for o in originals:
+        if o.sheet not in wb.sheetnames:
+            continue
+        c = wb[o.sheet][o.cell]
+        c.fill = _fill_from_code(o.fill)
+        if not o.note_unknown:
+            c.comment = _note(o.note, author="") if o.note else None
+
+
+def _current(wb: Workbook, sheet: str, cell: str) -> CellOriginal:
+    c = wb[sheet][cell]
+    note = strip_our_note(c.comment.text) if c.comment is not None else None
+    return CellOriginal(sheet, cell, _fill_code(c.fill), note)
+
+
+def _replace_sheet(wb: Workbook, name: str, index: int | None = None) -> Worksheet:
+    if name in wb.sheetnames:
+        old = wb[name]
+        index = wb.sheetnames.index(name) if index is None else index
+        wb.remove(old)
+    return wb.create_sheet(name, index)
+
+
+def _write_results(wb: Workbook, plan: FlagPlan, index: int | None) -> None:
+    ws = _replace_sheet(wb, RESULTS_SHEET, index)
+    for row in plan.results:
+        ws.append(row)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(RESULTS_WIDTHS))
+    ws["A1"].font = Font(name="宋体", size=12, bold=True)
+    for i, width in enumerate(RESULTS_WIDTHS, start=1):
+        ws.column_dimensions[col_letter(i)].width = width
+        ws.cell(row=2, column=i).font = Font(name="宋体", bold=True)
+    labels = {v: k for k, v in SEVERITY_LABELS.items()}
+    for row in ws.iter_rows(min_row=3):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        severity = labels.get(str(row[2].value))
+        if severity is not None:
+            row[2].fill = _fill_from_code(SEVERITY_FILLS[severity])
+        row[4].font = Font(color="FF0563C1", underline="single")
+        row[8].fill = _fill_from_code("FFFFF2CC")  # the accountant types here
+    ws.freeze_panes = "A3"
+
+
+def _write_state(wb: Workbook, plan: FlagPlan) -> None:
+    ws = _replace_sheet(wb, STATE_SHEET)
+    for row in plan.state:
+        ws.append(row)
+    ws.sheet_state = "hidden"
+
+
+def flag_workbook(wb: Workbook, findings: FindingReport, *, ruleset_version: str,
+                  sheet_names: dict[str, str] | None = None) -> FlagPlan:
+    """Flag ``findings`` in place (idempotent: the previous run's flags are undone first)."""
+    previous = read_state(_rows(wb, STATE_SHEET))
+    explanations = read_explanations(_rows(wb, RESULTS_SHEET))
+    _restore(wb, previous)
+    plan = plan_flags(findings.findings, previous, explanations, lambda s, c: _current(wb, s, c),
+                      ruleset_version=ruleset_version, sheet_names=sheet_names)
+    for flag in plan.flags:
+        c = wb[flag.sheet][flag.cell]
+        c.fill = _fill_from_code(flag.fill)
+        if flag.note is not None:
+            c.comment = _note(flag.note)
+    index = wb.sheetnames.index(RESULTS_SHEET) if RESULTS_SHEET in wb.sheetnames else None
+    _write_results(wb, plan, index)
+    _write_state(wb, plan)
+    return plan
+
+
+def clear_workbook(wb: Workbook) -> int:
+    """Remove every flag this tool added (fills, notes, 校验结果, state) and nothing else."""
+    previous = read_state(_rows(wb, STATE_SHEET))
+    _restore(wb, previous)
+    for name in (RESULTS_SHEET, STATE_SHEET):
+        if name in wb.sheetnames:
+            wb.remove(wb[name])
+    return len(previous)
+
+
+def explanations_of(wb: Workbook) -> dict[tuple[str, str, str], str]:
+    return read_explanations(_rows(wb, RESULTS_SHEET))

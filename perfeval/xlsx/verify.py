@@ -1,0 +1,217 @@
+"""核验: is this the final workbook (定稿) perfeval exported, unchanged and still protected?
+
+:func:`verify_file` reads the metadata that :func:`perfeval.xlsx.export.export_file` stored, recomputes the
+fingerprint of the official sheets from the cells as they are now and compares. Statuses, worst last:
+
+- ``intact`` — values as exported, every sheet and the workbook structure protected;
+- ``protection_removed`` — values as exported, but a sheet or the structure is no longer protected;
+- ``values_changed`` — at least one value of the official sheets differs (the cells are named, old → new);
+- ``template_mismatch`` — exported with a template this version of perfeval does not know;
+- ``not_export`` — no (readable) export metadata: not a file exported by perfeval.
+
+Several problems can apply at once (``problems``); ``status`` is the worst. The check detects changes, it
+does not prevent them: whoever has perfeval can export a new file with new values (and a new fingerprint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from perfeval.fingerprint import FINGERPRINT_VERSION, CellChange, canonical_cells, diff, fingerprint_of_cells
+from perfeval.layout import BD_SHEET, ZP_SHEET
+from perfeval.xlsx.export import (
+    CUSTOM_PROP_PREFIX,
+    EXPORT_FORMAT,
+    EXPORT_SHEET,
+    KNOWN_TEMPLATES,
+    official_grid,
+    read_export_meta,
+)
+from perfeval.xlsx.io import open_workbook
+
+
+class VerifyStatus(StrEnum):
+    INTACT = "intact"
+    PROTECTION_REMOVED = "protection_removed"
+    VALUES_CHANGED = "values_changed"
+    TEMPLATE_MISMATCH = "template_mismatch"
+    NOT_EXPORT = "not_export"
+
+
+STATUS_LABELS = {
+    VerifyStatus.INTACT: "完好",
+    VerifyStatus.PROTECTION_REMOVED: "保护已被解除",
+    VerifyStatus.VALUES_CHANGED: "数值已被改动",
+    VerifyStatus.TEMPLATE_MISMATCH: "模板版本不符",
+    VerifyStatus.NOT_EXPORT: "不是绩效自评助手导出的定稿",
+}
+_RANK = {s: i for i, s in enumerate(VerifyStatus)}
+MAX_LISTED = 50
+
+
+@dataclass
+class VerifyResult:
+    path: Path
+    status: VerifyStatus
+    message: str
+    problems: list[VerifyStatus] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)
+    unprotected_sheets: list[str] = field(default_factory=list)
+    structure_protected: bool | None = None
+    expected_fingerprint: str | None = None
+    actual_fingerprint: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def intact(self) -> bool:
+        return self.status == VerifyStatus.INTACT
+
+    def meta(self, key: str) -> str | None:
+        return self.metadata.get(key) or None
+
+    @property
+    def unit(self) -> str | None:
+        return self.meta("unit")
+
+    @property
+    def year(self) -> int | None:
+        year = self.meta("year")
+        return int(year) if year and year.isdigit() else None
+
+    @property
+    def exported_at(self) -> str | None:
+        return self.meta("exported_at")
+
+    @property
+    def template_id(self) -> str | None:
+        return self.meta("template_id")
+
+    @property
+    def template_version(self) -> str | None:
+        return self.meta("template_version")
+
+    @property
+    def perfeval_version(self) -> str | None:
+        return self.meta("perfeval_version")
+
+    @property
+    def ruleset_version(self) -> str | None:
+        return self.meta("ruleset_version")
+
+    @property
+    def forced_reason(self) -> str | None:
+        return self.meta("forced_reason")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "status": self.status.value,
+            "status_label": STATUS_LABELS[self.status],
+            "problems": [p.value for p in self.problems],
+            "message": self.message,
+            "changes": [c.to_json_dict() for c in self.changes],
+            "unprotected_sheets": self.unprotected_sheets,
+            "structure_protected": self.structure_protected,
+            "expected_fingerprint": self.expected_fingerprint,
+            "actual_fingerprint": self.actual_fingerprint,
+            "unit": self.unit,
+            "year": self.year,
+            "exported_at": self.exported_at,
+            "template_id": self.template_id,
+            "template_version": self.template_version,
+            "perfeval_version": self.perfeval_version,
+            "ruleset_version": self.ruleset_version,
+            "forced_reason": self.forced_reason,
+        }
+
+
+def _not_export(path: Path, why: str) -> VerifyResult:
+    return VerifyResult(path, VerifyStatus.NOT_EXPORT, f"核验未通过：{why}", problems=[VerifyStatus.NOT_EXPORT])
+
+
+def _custom_prop(wb: Workbook, key: str) -> str | None:
+    name = CUSTOM_PROP_PREFIX + key
+    if name not in wb.custom_doc_props.names:
+        return None
+    value = wb.custom_doc_props[name].value
+    return None if value is None else str(value)
+
+
+def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
+    """Verify an opened workbook (see :func:`verify_file`)."""
+    if EXPORT_SHEET not in wb.sheetnames:
+        return _not_export(path, "文件中没有绩效自评助手的导出信息，它不是用“导出”生成的定稿"
+                                 "（或是把定稿内容复制到了新文件）。请向报送单位索取导出的定稿原件。")
+    try:
+        meta, stored = read_export_meta(wb)
+    except (ValueError, TypeError) as exc:
+        return _not_export(path, f"导出信息不完整或已损坏（{exc}），无法核验。请向报送单位索取导出的定稿原件。")
+    template = (meta.get("template_id", ""), meta.get("template_version", ""))
+    if template not in KNOWN_TEMPLATES or meta.get("export_format") != EXPORT_FORMAT \
+            or meta.get("fingerprint_version") != FINGERPRINT_VERSION:
+        known = "、".join(f"{t}（版本 {v}）" for t, v in sorted(KNOWN_TEMPLATES))
+        return VerifyResult(
+            path, VerifyStatus.TEMPLATE_MISMATCH,
+            f"无法核验：该文件由绩效自评助手 {meta.get('perfeval_version', '未知版本')} 按模板 {template[0] or '未知'}"
+            f"（版本 {template[1] or '未知'}，导出格式 {meta.get('export_format', '未知')}）导出，"
+            f"本工具只能核验模板 {known}。请使用与报送单位相同版本的绩效自评助手核验。",
+            problems=[VerifyStatus.TEMPLATE_MISMATCH], expected_fingerprint=meta.get("fingerprint"), metadata=meta)
+    missing = [k for k in ("fingerprint", "bd_sheet", "zp_sheet") if not meta.get(k)]
+    if missing:
+        return _not_export(path, f"导出信息不完整（缺少 {'、'.join(missing)}），无法核验。"
+                                 "请向报送单位索取导出的定稿原件。")
+    expected, bd_name, zp_name = meta["fingerprint"], meta["bd_sheet"], meta["zp_sheet"]
+
+    current = canonical_cells(official_grid(wb, {BD_SHEET: bd_name, ZP_SHEET: zp_name}))
+    actual = fingerprint_of_cells(current)
+    problems: list[VerifyStatus] = []
+    lines: list[str] = []
+    changes: list[CellChange] = []
+    prop_fp = _custom_prop(wb, "fingerprint")
+    if actual != expected or (prop_fp is not None and prop_fp != expected):
+        problems.append(VerifyStatus.VALUES_CHANGED)
+        changes = diff(stored, current)
+        if actual != expected:
+            lines.append(f"导出后官方表格中有 {len(changes)} 个单元格的内容被改动（原值 → 现值）：")
+            lines += [f"  - {c.describe()}" for c in changes[:MAX_LISTED]]
+            if len(changes) > MAX_LISTED:
+                lines.append(f"  …… 另有 {len(changes) - MAX_LISTED} 处")
+        if fingerprint_of_cells(stored) != expected:
+            lines.append("文件中保存的单元格清单与指纹不符（导出信息也被改动），上面列出的单元格可能不完整。")
+        if prop_fp is not None and prop_fp != expected:
+            lines.append("文档属性中的指纹与导出信息不一致（导出信息可能被改动）。")
+    unprotected = [ws.title for ws in wb.worksheets if not ws.protection.sheet]
+    structure = wb.security is not None and bool(wb.security.lockStructure)
+    if unprotected or not structure:
+        problems.append(VerifyStatus.PROTECTION_REMOVED)
+        if unprotected:
+            lines.append(f"以下工作表的保护已被解除：{'、'.join(unprotected)}。")
+        if not structure:
+            lines.append("工作簿结构保护已被解除（可增删、重命名、显示隐藏的工作表）。")
+    status = max(problems, key=lambda p: _RANK[p]) if problems else VerifyStatus.INTACT
+    who = f"{meta.get('unit', '')} {meta.get('year', '')}年度，导出时间 {meta.get('exported_at', '')}"
+    if status == VerifyStatus.INTACT:
+        message = (f"核验通过：官方表格的内容与绩效自评助手导出的定稿一致（{who}；指纹 {expected[:16]}…），"
+                   "工作表保护完好。")
+        if meta.get("forced_reason"):
+            message += f"\n注意：该定稿为强制导出，理由：{meta['forced_reason']}（详见“校验摘要”）。"
+    else:
+        labels = "、".join(STATUS_LABELS[p] for p in problems)
+        message = f"核验未通过（{labels}）：{who}。\n" + "\n".join(lines)
+    return VerifyResult(path, status, message, problems=problems, changes=changes, unprotected_sheets=unprotected,
+                        structure_protected=structure, expected_fingerprint=expected, actual_fingerprint=actual,
+                        metadata=meta)
+
+
+def verify_file(path: Path) -> VerifyResult:
+    """核验 a final workbook. Raises :class:`~perfeval.xlsx.io.WorkbookError` when it cannot be opened."""
+    path = Path(path)
+    return verify_workbook(open_workbook(path), path)
+
+
+__all__ = ["STATUS_LABELS", "VerifyResult", "VerifyStatus", "verify_file", "verify_workbook"]
