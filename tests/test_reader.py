@@ -150,7 +150,7 @@ def test_other_files(tmp_path: Path) -> None:
         read_workbook(bad)
     with pytest.raises(WorkbookError, match="找不到文件"):
         read_workbook(tmp_path / "none.xlsx")
-    with pytest.raises(WorkbookError, match="另存为 .xlsx"):
+    with pytest.raises(WorkbookError, match=r"另存为 \.xlsx"):
         read_workbook(tmp_path / "old.xls")
     from openpyxl import Workbook
 
