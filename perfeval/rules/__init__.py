@@ -70,19 +70,9 @@ def _issue_finding(issue: ReadIssueLike) -> Finding:
                    message=issue.message, stated=issue.raw)
 
 
-def _issue_cells(layout: Layout, issues: Iterable[ReadIssueLike]) -> set[tuple[str, str]]:
-    """(official sheet, address) of every read issue. The reader names sheets as found in the workbook; an
-    unknown name is matched to the official sheet whose cell at that address has the issue's caption."""
-    cells = set()
-    for issue in issues:
-        if issue.sheet in layout.sheets:
-            cells.add((issue.sheet, issue.address))
-            continue
-        for name in layout.sheets:
-            cell = layout.cell_at(name, issue.address)
-            if cell is not None and cell.caption == issue.caption:
-                cells.add((name, issue.address))
-    return cells
+def _issue_cells(issues: Iterable[ReadIssueLike]) -> set[tuple[str, str]]:
+    """(official sheet, address) of every read issue (the reader reports official sheet names)."""
+    return {(issue.sheet, issue.address) for issue in issues}
 
 
 def run_rules(report: Report, layout: Layout | None = None, computed: Computed | None = None,
@@ -93,7 +83,7 @@ def run_rules(report: Report, layout: Layout | None = None, computed: Computed |
     computed = computed if computed is not None else compute(report, config)
     issues = list(read_issues)
     ctx = Context(report=report, layout=layout, computed=computed, config=config)
-    unreadable = _issue_cells(layout, issues)
+    unreadable = _issue_cells(issues)
     findings = [_issue_finding(i) for i in issues]
     for r in RULES:
         findings.extend(f for f in r.check(ctx) if (f.sheet, f.cell) not in unreadable)

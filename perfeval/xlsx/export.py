@@ -29,7 +29,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -247,6 +247,15 @@ def _numbers_at_excel_precision(wb: Workbook, names: dict[str, str]) -> None:
                 c.value = excel_number(c.value)
 
 
+def _stored_cells(ws: Any) -> Iterator[Any]:
+    """The cells a sheet stores (a normal or a read-only worksheet)."""
+    if hasattr(ws, "_cells"):
+        yield from ws._cells.values()
+    else:
+        for row in ws.iter_rows():
+            yield from (c for c in row if getattr(c, "coordinate", None) is not None)
+
+
 def official_grid(wb: Workbook, sheet_names: dict[str, str]) -> dict[str, dict[str, object]]:
     """``{official sheet: {address: value}}`` of every non-empty cell (renamed sheets under the official
     name; a missing sheet is empty). A formula is taken as its text marked 〔公式〕, never as a value."""
@@ -255,7 +264,7 @@ def official_grid(wb: Workbook, sheet_names: dict[str, str]) -> dict[str, dict[s
         name = sheet_names.get(official, official)
         cells: dict[str, object] = {}
         if name in wb.sheetnames:
-            for c in wb[name]._cells.values():
+            for c in _stored_cells(wb[name]):
                 value = c.value
                 if value is None:
                     continue
@@ -271,8 +280,11 @@ def _cells_as_stored(wb: Workbook, names: dict[str, str]) -> list[CanonicalCell]
     so the stored fingerprint is that of the file, not of the objects in memory."""
     buf = io.BytesIO()
     wb.save(buf)
-    reloaded = load_workbook(io.BytesIO(buf.getvalue()))
-    return canonical_cells(official_grid(reloaded, names))
+    reloaded = load_workbook(io.BytesIO(buf.getvalue()), read_only=True)
+    try:
+        return canonical_cells(official_grid(reloaded, names))
+    finally:
+        reloaded.close()
 
 
 # --------------------------------------------------------------------------- sheets
