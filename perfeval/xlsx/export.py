@@ -556,6 +556,7 @@ def export_file(
     _doc_props(wb, meta)
     _lock_and_protect(wb, config.export_password if password is None else password)
     _activate_first(wb, names[BD_SHEET])
+    wb.calculation.fullCalcOnLoad = False  # nothing to calculate: no formula is left
     save_atomic(wb, out, before_rename=before_rename)
     forced = list(unexplained) if reason is not None else []
     return ExportResult(path=out, fingerprint=fp, findings=findings, explanations=explanations,
