@@ -64,6 +64,10 @@ NUMBER_FORMATS: dict[VType, str] = {
 }
 
 
+#: On-screen tint by role (ARGB); the print set-up is black and white, the export removes them.
+ROLE_FILLS: dict[Role, str] = {Role.INPUT: "FFFFF2CC", Role.DERIVED: "FFEDEDED"}
+
+
 class Cell(BaseModel):
     """One cell of a sheet (the top-left cell when merged)."""
 
@@ -167,6 +171,20 @@ class Layout(BaseModel):
 
     def find(self, path: str) -> Cell:
         return self.by_path()[path]
+
+
+def split_address(address: str) -> tuple[int, int]:
+    """"B7" → (7, 2)."""
+    letters = "".join(ch for ch in address if ch.isalpha())
+    return int(address[len(letters):]), col_index(letters)
+
+
+def merge_bounds(cell: Cell) -> tuple[int, int, int, int]:
+    """(first row, first col, last row, last col) of the cell's merged range (itself when unmerged)."""
+    first, last = (cell.merge or f"{cell.address}:{cell.address}").split(":")
+    r1, c1 = split_address(first)
+    r2, c2 = split_address(last)
+    return r1, c1, r2, c2
 
 
 def col_letter(index: int) -> str:

@@ -55,6 +55,10 @@ class SheetGrid(Protocol):
 
     def at(self, row: int, col: int) -> Any: ...
 
+    def is_formula(self, address: str) -> bool:
+        """Whether the cell holds a formula (False where the source only knows values)."""
+        ...
+
     def number_format(self, address: str) -> str: ...
 
     def cached(self, address: str) -> Any:
@@ -90,6 +94,9 @@ class ValuesSheet:
 
     def number_format(self, address: str) -> str:
         return ""
+
+    def is_formula(self, address: str) -> bool:
+        return False  # live Excel through xlwings: values only (a formula shows its result)
 
     def cached(self, address: str) -> Any:
         return None
@@ -240,10 +247,6 @@ def _check_labels(wb: BookGrid, layout: Layout, names: dict[str, str]) -> list[R
     return issues
 
 
-def _is_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("=")
-
-
 def _text(value: Any, cell: Cell) -> str:
     if value is None:
         return ""
@@ -271,12 +274,12 @@ class _Reader:
     def value(self, cell: Cell, ws: SheetGrid) -> Any:
         raw = ws.value(cell.address)
         if cell.role == Role.DERIVED:
-            if _is_formula(raw):
+            if ws.is_formula(cell.address):
                 return None
             if raw is not None:
                 self.typed_over.append(cell)
             return self.convert(cell, raw, stated=True)
-        if _is_formula(raw):
+        if ws.is_formula(cell.address):
             cached = ws.cached(cell.address)
             if cached is None:
                 self.issue(cell, raw, f"{cell.caption}填写的是公式“{raw}”，无法取得计算结果，请直接填写数值")

@@ -28,7 +28,7 @@ from typing import Any
 
 import xlwings
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -197,7 +197,7 @@ def _typed_input(cell: Cell, value: Any) -> Any:
 def _fill(color: str | None) -> PatternFill:
     if color is None:
         return PatternFill(fill_type=None)
-    rgb = color.lstrip("#").upper()
+    rgb = "FF" + color.lstrip("#").upper()  # Excel saves colours opaque: alpha FF
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
 
 
@@ -245,11 +245,13 @@ def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> AppliedActions
             ws[args[0].replace("$", "")].comment = None
         elif func == "rangeClearContents":
             for _, _, cell in _cells(ws, action):
-                cell.value = None
+                if not isinstance(cell, MergedCell):  # Excel clears a merged range via its top-left cell
+                    cell.value = None
         elif func == "sheetClearContents":
             for row in ws.iter_rows():
                 for cell in row:
-                    cell.value = None
+                    if not isinstance(cell, MergedCell):
+                        cell.value = None
         elif func == "addSheet":
             wb.create_sheet(title=args[1], index=args[0])
         elif func == "sheetDelete":

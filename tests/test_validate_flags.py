@@ -16,22 +16,7 @@ from perfeval.flagging import NOTE_MARK, RESULTS_HEADER, RESULTS_SHEET, SEVERITY
 from perfeval.layout import BD_SHEET, ZP_SHEET
 from perfeval.xlsx.workflow import clear_file, fill, validate_file
 from tests.conftest import load_example
-
-
-def snapshot(path: Path) -> dict[str, dict[str, tuple[object, object, object]]]:
-    """Every cell's value, fill colour and note text, per sheet (sheet order included)."""
-    wb = load_workbook(path)
-    out: dict[str, dict[str, tuple[object, object, object]]] = {}
-    for ws in wb.worksheets:
-        cells = {}
-        for row in ws.iter_rows():
-            for c in row:
-                fill = c.fill.fgColor.rgb if c.fill is not None and c.fill.fill_type == "solid" else None
-                note = c.comment.text if c.comment is not None else None
-                if c.value is not None or fill or note:
-                    cells[c.coordinate] = (c.value, fill, note)
-        out[f"{wb.sheetnames.index(ws.title)}:{ws.title}:{ws.sheet_state}"] = cells
-    return out
+from tests.snapshots import snapshot
 
 
 def results_rows(path: Path) -> list[tuple[object, ...]]:

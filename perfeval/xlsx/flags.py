@@ -27,7 +27,7 @@ from perfeval.flagging import (
     read_state,
     strip_our_note,
 )
-from perfeval.layout import col_letter
+from perfeval.layout import OFFICIAL_SHEETS, col_letter
 
 NOTE_WIDTH, NOTE_HEIGHT = 360, 180
 
@@ -137,7 +137,12 @@ def flag_workbook(wb: Workbook, findings: FindingReport, *, ruleset_version: str
         c.fill = _fill_from_code(flag.fill)
         if flag.note is not None:
             c.comment = _note(flag.note)
-    index = wb.sheetnames.index(RESULTS_SHEET) if RESULTS_SHEET in wb.sheetnames else None
+    if RESULTS_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(RESULTS_SHEET)
+    else:  # right after the official sheets, where the accountant looks
+        names = sheet_names or {}
+        official = [names.get(s, s) for s in OFFICIAL_SHEETS]
+        index = max(wb.sheetnames.index(s) for s in official if s in wb.sheetnames) + 1
     _write_results(wb, plan, index)
     _write_state(wb, plan)
     return plan

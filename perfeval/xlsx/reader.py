@@ -27,6 +27,9 @@ class _Sheet:
     def at(self, row: int, col: int) -> Any:
         return self.ws.cell(row=row, column=col).value
 
+    def is_formula(self, address: str) -> bool:
+        return self.ws[address].data_type == "f"  # text such as "=100%" is stored as text, not a formula
+
     def number_format(self, address: str) -> str:
         return str(self.ws[address].number_format or "")
 

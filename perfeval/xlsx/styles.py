@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
-from perfeval.layout import NUMBER_FORMATS, Cell, Role, VType
+from perfeval.layout import NUMBER_FORMATS, ROLE_FILLS, Cell, Role, VType
 
 TITLE_FONT_NAME = "宋体"
 BODY_FONT_NAME = "仿宋"
 BODY_SIZE = 10.5
 
-INPUT_FILL = PatternFill("solid", start_color="FFFFF2CC", end_color="FFFFF2CC")  # pale yellow: type here
-DERIVED_FILL = PatternFill("solid", start_color="FFEDEDED", end_color="FFEDEDED")  # grey: computed
+_IN, _DER = ROLE_FILLS[Role.INPUT], ROLE_FILLS[Role.DERIVED]
+INPUT_FILL = PatternFill("solid", start_color=_IN, end_color=_IN)  # pale yellow: type here
+DERIVED_FILL = PatternFill("solid", start_color=_DER, end_color=_DER)  # grey: computed
 NO_FILL = PatternFill(fill_type=None)
 
 THIN = Side(style="thin", color="FF000000")

@@ -16,7 +16,7 @@ from perfeval.layout import Layout, layout_for
 from perfeval.model import Report, blank_report
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
-from perfeval.xlsx.writer import build_workbook, restore_formulas, write_computed
+from perfeval.xlsx.writer import build_workbook, rebuild_calc_sheet, restore_formulas
 
 TEMPLATE_YEAR = 2025
 TEMPLATE_FILENAME = "部门整体支出绩效自评表_{year}年度模板.xlsx"
@@ -109,6 +109,9 @@ def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> Compu
     ensure_distinct(src, out)
     wb = open_workbook(src)
     result = read_workbook_obj(wb, src)
+    for official, actual in result.sheet_names.items():
+        if official != actual:  # formulas refer to the official sheet names
+            wb[actual].title = official
     restored = restore_formulas(wb, result.layout)
     # The computed values are those of the workbook once the formulas are back: drop stated values.
     report = result.report.model_copy(deep=True)
@@ -118,6 +121,6 @@ def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> Compu
         if cell.path:
             set_path(report, cell.path, None)
     computed = compute(report, config)
-    write_computed(wb, result.layout, computed)
+    rebuild_calc_sheet(wb, result.layout, computed)
     save_atomic(wb, out)
     return ComputeResult(result, computed, restored)

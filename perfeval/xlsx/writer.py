@@ -25,6 +25,7 @@ from perfeval.layout import (
     CALC_SHEET,
     MAX_ROW_HEIGHT,
     META_SHEET,
+    OFFICIAL_SHEETS,
     Cell,
     Layout,
     Role,
@@ -33,15 +34,11 @@ from perfeval.layout import (
     col_index,
     col_letter,
     height_needed,
+    merge_bounds,
 )
 from perfeval.model import Level1, Report
 from perfeval.paths import get_path, level1_label
 from perfeval.xlsx import styles
-
-
-def _coords(address: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in address if ch.isalpha())
-    return int(address[len(letters):]), col_index(letters)
 
 
 def _cell_value(cell: Cell, value: Any) -> Any:
@@ -91,8 +88,7 @@ def _style_sheet(ws: Worksheet, sl: SheetLayout) -> None:
         if cell.merge:
             ws.merge_cells(cell.merge)
             # every cell of a merged range gets the fill so that the tint covers the whole range
-            first_row, first_col = _coords(cell.merge.split(":")[0])
-            last_row, last_col_ = _coords(cell.merge.split(":")[1])
+            first_row, first_col, last_row, last_col_ = merge_bounds(cell)
             for r in range(first_row, last_row + 1):
                 for cc in range(first_col, last_col_ + 1):
                     if (r, cc) != (first_row, first_col):
@@ -131,23 +127,28 @@ def _write_meta(wb: Workbook, layout: Layout) -> None:
     ws.sheet_state = "hidden"
 
 
+def _build_sheet(wb: Workbook, sl: SheetLayout, index: int | None = None) -> Worksheet:
+    ws = wb.create_sheet(sl.name, index)
+    for cell in sl.cells:
+        if cell.role == Role.LABEL and cell.text:
+            set_cell(ws, cell.address, cell.text)
+        elif cell.role == Role.DERIVED and cell.formula:
+            set_formula(ws, cell.address, cell.formula)
+    _style_sheet(ws, sl)
+    if sl.name != CALC_SHEET:
+        _print_setup(ws, sl)
+    else:
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.tabColor = "FF9E9E9E"
+    return ws
+
+
 def new_workbook(layout: Layout) -> Workbook:
     """The empty form for ``layout``: every label, style and native formula, no data."""
     wb = Workbook()
     wb.remove(wb.active)
     for sl in layout.sheets.values():
-        ws = wb.create_sheet(sl.name)
-        for cell in sl.cells:
-            if cell.role == Role.LABEL and cell.text:
-                set_cell(ws, cell.address, cell.text)
-            elif cell.role == Role.DERIVED and cell.formula:
-                set_formula(ws, cell.address, cell.formula)
-        _style_sheet(ws, sl)
-        if sl.name != CALC_SHEET:
-            _print_setup(ws, sl)
-        else:
-            ws.page_setup.paperSize = ws.PAPERSIZE_A4
-            ws.sheet_properties.tabColor = "FF9E9E9E"
+        _build_sheet(wb, sl)
     _write_meta(wb, layout)
     wb.active = 0
     wb.calculation.fullCalcOnLoad = True
@@ -178,9 +179,7 @@ def fit_row_heights(wb: Workbook, layout: Layout) -> None:
             value = ws[cell.address].value
             if not cell.wrap or not isinstance(value, str) or value.startswith("="):
                 continue
-            first, last = (cell.merge or f"{cell.address}:{cell.address}").split(":")
-            r1, c1 = _coords(first)
-            r2, c2 = _coords(last)
+            r1, c1, r2, c2 = merge_bounds(cell)
             width = sum(sl.columns.get(col_letter(c), 9.0) for c in range(c1, c2 + 1))
             scale = (cell.size or styles.BODY_SIZE) / styles.BODY_SIZE
             per_row = height_needed(value, width / scale) * scale / (r2 - r1 + 1)
@@ -206,6 +205,20 @@ def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
                 restored.append(f"{cell.sheet}!{cell.address}")
             set_formula(ws, cell.address, cell.formula)
     return restored
+
+
+def rebuild_calc_sheet(wb: Workbook, layout: Layout, computed: Computed) -> None:
+    """Replace 计算结果 with a fresh one for ``layout`` (its rows follow the indicator rows, which the
+    unit may have added), formulas and engine-only values included."""
+    index = None
+    if CALC_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(CALC_SHEET)
+        wb.remove(wb[CALC_SHEET])
+    else:
+        index = max(wb.sheetnames.index(s) for s in OFFICIAL_SHEETS if s in wb.sheetnames) + 1 \
+            if any(s in wb.sheetnames for s in OFFICIAL_SHEETS) else None
+    _build_sheet(wb, layout.sheets[CALC_SHEET], index)
+    write_computed(wb, layout, computed)
 
 
 def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:

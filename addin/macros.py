@@ -1,0 +1,385 @@
+"""The macros behind the 绩效自评 ribbon: thin adapters between a live ``xw.Book`` and the engine.
+
+Each macro reads the cells named by the layout data (one bulk read per sheet), calls the engine, and
+writes back one contiguous block at a time. Only the xlwings API subset that works both in desktop Excel
+(COM/AppleScript) and on xlwings' remote engine is used (research §7.3): values are read, never formats,
+formulas or note text; the state a re-run needs is kept as values in the workbook (the hidden sheet
+``_perfeval_flags`` and the 校验结果 sheet), exactly as the command line keeps it, and the decisions —
+which cells, which colour, which message — come from the same engine functions
+(:func:`perfeval.reading.read_grid`, :func:`perfeval.rules.run_rules`, :func:`perfeval.flagging.plan_flags`).
+
+What the add-in cannot do through xlwings and the command line does: remember a user's own *fill colour*
+or *note text* on a cell it flags (the add-in cannot read them; it restores the template's tint and never
+overwrites a note it cannot read), protect sheets (导出 calls the openpyxl exporter on the saved file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from perfeval.blocks import plan_blocks
+from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.flagging import (
+    RESULTS_FIRST_ROW,
+    RESULTS_HEADER,
+    RESULTS_SHEET,
+    STATE_HEADER,
+    STATE_SHEET,
+    CellOriginal,
+    plan_flags,
+    read_explanations,
+    read_state,
+)
+from perfeval.layout import (
+    CALC_SHEET,
+    OFFICIAL_SHEETS,
+    ROLE_FILLS,
+    Layout,
+    Role,
+    split_address,
+)
+from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
+
+TITLE = "绩效自评助手"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _sheet_values(sheet: xw.Sheet) -> list[list[Any]]:
+    """The sheet's values as a rectangle anchored at A1 (one read)."""
+    last = sheet.used_range.last_cell
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    return [list(row) for row in values] if values else []
+
+
+def _read_values(book: xw.Book, names: list[str]) -> dict[str, list[list[Any]]]:
+    present = {s.name for s in book.sheets}
+    return {name: _sheet_values(book.sheets[name]) for name in names if name in present}
+
+
+def read_book(book: xw.Book) -> ReadResult:
+    """Read the official sheets of a live workbook into the report model (the engine's reader)."""
+    names = [s.name for s in book.sheets]
+    grid = ValuesBook({n: _sheet_values(book.sheets[n]) for n in names})
+    return read_grid(grid)
+
+
+def _excel_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _write_cells(sheet: xw.Sheet, cells: dict[tuple[int, int], Any]) -> int:
+    """Write scattered cells as few contiguous blocks; returns the number of writes."""
+    blocks = plan_blocks({k: _excel_value(v) for k, v in cells.items()})
+    for block in blocks:
+        sheet.range((block.top, block.left)).value = block.values
+    return len(blocks)
+
+
+def _ensure_sheet(book: xw.Book, name: str, after: str | None = None) -> tuple[xw.Sheet, bool]:
+    """The sheet ``name``, added after ``after`` (or at the end) when missing; (sheet, was_added)."""
+    existing = {s.name for s in book.sheets}
+    if name in existing:
+        return book.sheets[name], False
+    anchor = book.sheets[after] if after in existing else book.sheets[len(book.sheets) - 1]
+    return book.sheets.add(name=name, after=anchor), True
+
+
+def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
+    return [[*row, *([""] * (width - len(row)))][:width] for row in rows]
+
+
+# --------------------------------------------------------------------------- 计算
+
+
+def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, int]:
+    """计算: write every derived cell's native formula back (also over typed-over values) and rebuild
+    the 计算结果 sheet — the same cells and values as ``perfeval compute``."""
+    from perfeval.compute import compute
+    from perfeval.paths import set_path
+
+    result = read_book(book)
+    layout = result.layout
+    writes = 0
+    formulas = 0
+    for name in OFFICIAL_SHEETS:
+        cells = {split_address(c.address): c.formula for c in layout.sheets[name].cells
+                 if c.role == Role.DERIVED and c.formula}
+        formulas += len(cells)
+        writes += _write_cells(book.sheets[result.sheet_names[name]], cells)
+    # computed values as they will be once the formulas are back (stated values dropped)
+    report = result.report.model_copy(deep=True)
+    for cell in layout.cells():
+        if cell.role == Role.DERIVED and cell.path and cell.sheet != CALC_SHEET:
+            set_path(report, cell.path, None)
+    computed = compute(report, config)
+    calc, added = _ensure_sheet(book, CALC_SHEET, after=result.sheet_names[OFFICIAL_SHEETS[-1]])
+    if not added:
+        calc.clear_contents()
+    cells: dict[tuple[int, int], Any] = {}
+    for cell in layout.sheets[CALC_SHEET].cells:
+        rc = split_address(cell.address)
+        if cell.role == Role.LABEL:
+            cells[rc] = cell.text or None
+        elif cell.formula:
+            cells[rc] = cell.formula
+        elif cell.calc_key:
+            cells[rc] = computed.get(cell.calc_key)
+    writes += _write_cells(calc, cells)
+    return {"formulas": formulas, "writes": writes}
+
+
+def do_compute(book: xw.Book) -> None:
+    _guarded(book, lambda: _alert(book, "已重写 {formulas} 个派生单元格的公式（手工改写的数值已恢复为公式），"
+                                        "并更新“计算结果”工作表。".format(**compute_book(book))))
+
+
+# --------------------------------------------------------------------------- 校验
+
+
+def _hex(argb: str | None) -> str | None:
+    """ARGB "FFRRGGBB" → "#RRGGBB"; theme/indexed colours cannot be set through xlwings → None."""
+    if not argb or ":" in argb:
+        return None
+    return "#" + argb[-6:]
+
+
+def _template_original(layout: Layout, sheet_names: dict[str, str]) -> Callable[[str, str, bool], CellOriginal]:
+    """What a not-yet-flagged cell looked like: the template's tint (xlwings cannot read fills)."""
+    official = {v: k for k, v in sheet_names.items()}
+    tints: dict[tuple[str, str], str] = {}
+    for cell in layout.cells():
+        if cell.role in ROLE_FILLS:
+            tints[(cell.sheet, cell.address)] = ROLE_FILLS[cell.role]
+
+    def original(sheet: str, address: str, has_note: bool) -> CellOriginal:
+        fill = tints.get((official.get(sheet, sheet), address))
+        return CellOriginal(sheet, address, fill, None, note_unknown=has_note)
+
+    return original
+
+
+def validate_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
+    """校验: the same findings, cells and messages as ``perfeval validate -o``, flagged in place."""
+    from perfeval.rules import RULESET_VERSION, run_rules
+
+    result = read_book(book)
+    findings = run_rules(result.report, result.layout, config=config, read_issues=result.issues).sorted()
+    saved = _read_values(book, [STATE_SHEET, RESULTS_SHEET])
+    previous = read_state(saved.get(STATE_SHEET, []))
+    explanations = read_explanations(saved.get(RESULTS_SHEET, []))
+    original = _template_original(result.layout, result.sheet_names)
+
+    def has_note(sheet: str, address: str) -> bool:
+        return book.sheets[sheet][address].note is not None
+
+    plan = plan_flags(findings.findings, previous, explanations,
+                      lambda s, a: original(s, a, has_note(s, a)),
+                      ruleset_version=RULESET_VERSION, sheet_names=result.sheet_names)
+    notes_ok = _apply_final_state(book, previous, plan.flags)
+
+    results, _ = _ensure_sheet(book, RESULTS_SHEET, after=result.sheet_names[OFFICIAL_SHEETS[-1]])
+    results.clear_contents()
+    rows = _pad(plan.results, len(RESULTS_HEADER))
+    # 填报值/计算值 are display texts ("40", "95.00%"): keep Excel from turning them into numbers
+    results.range((RESULTS_FIRST_ROW, 7), (max(len(rows), RESULTS_FIRST_ROW), 8)).number_format = "@"
+    results.range((1, 1)).value = rows
+    state, _ = _ensure_sheet(book, STATE_SHEET)
+    state.clear_contents()
+    state.range((1, 1)).value = _pad(plan.state, len(STATE_HEADER))
+    state.visible = False
+    return {"summary": plan.summary, "notes": notes_ok, "findings": findings}
+
+
+def _apply_final_state(book: xw.Book, previous: list[CellOriginal], flags: list[Any]) -> bool:
+    """Put each touched cell straight into its final state (restored original, or flagged).
+
+    One colour write and at most one note action per cell: on the remote engine a note deleted or
+    added earlier in the same run is not visible to a later read, so no cell is touched twice.
+    Returns False when the client cannot show notes (Office without notes support).
+    """
+    final: dict[tuple[str, str], tuple[str | None, str | None, bool, bool]] = {}
+    for o in previous:
+        final[(o.sheet, o.cell)] = (o.fill, o.note, o.note_unknown, True)
+    for f in flags:
+        was_ours = (f.sheet, f.cell) in final
+        final[(f.sheet, f.cell)] = (f.fill, f.note, f.note is None, was_ours)
+    notes_ok = True
+    existing = {s.name for s in book.sheets}
+    for (sheet, address), (fill, note, leave_note, ours) in final.items():
+        if sheet not in existing:
+            continue
+        rng = book.sheets[sheet][address]
+        rng.color = _hex(fill)
+        if leave_note or not notes_ok:
+            continue
+        try:
+            current = rng.note
+            if note is None:
+                if current is not None and ours:
+                    current.delete()
+            elif current is not None:
+                current.text = note
+            else:
+                rng.add_note(note)
+        except NotImplementedError:
+            notes_ok = False
+    return notes_ok
+
+
+def do_validate(book: xw.Book) -> None:
+    def run() -> None:
+        out = validate_book(book)
+        s = out["summary"]
+        text = (f"校验完成：错误 {s['error']} 项，警告 {s['warning']} 项，提示 {s['info']} 项。"
+                "问题单元格已标色，详见“校验结果”工作表。")
+        if out["notes"]:
+            text += "鼠标移到标色单元格可查看批注。"
+        else:
+            text += "（当前 Excel 版本不支持批注，说明只在“校验结果”工作表中。）"
+        if s["error"]:
+            text += "有错误时不能导出。"
+        _alert(book, text)
+
+    _guarded(book, run)
+
+
+# --------------------------------------------------------------------------- 清除标记
+
+
+def clear_book(book: xw.Book) -> int:
+    """清除标记: undo every flag this tool added; delete 校验结果 and the state sheet."""
+    saved = _read_values(book, [STATE_SHEET])
+    previous = read_state(saved.get(STATE_SHEET, []))
+    _apply_final_state(book, previous, [])
+    for name in (RESULTS_SHEET, STATE_SHEET):
+        if name in {s.name for s in book.sheets}:
+            book.sheets[name].delete()
+    return len(previous)
+
+
+def do_clear(book: xw.Book) -> None:
+    _guarded(book, lambda: _alert(book, f"已清除 {clear_book(book)} 个单元格的校验标记。"))
+
+
+# --------------------------------------------------------------------------- 导出 / 新建 / 帮助
+
+
+def _book_path(book: xw.Book) -> Path | None:
+    path = Path(book.fullname)
+    return path if path.is_absolute() and path.exists() else None
+
+
+def export_book(book: xw.Book) -> Path:
+    """导出: save, then run the file exporter on the saved workbook (locked final copy beside it)."""
+    from perfeval.xlsx.export import export_file
+
+    book.save()
+    path = _book_path(book)
+    if path is None:
+        raise _UserMessage("请先把工作簿保存为 .xlsx 文件，再点击“导出”。")
+    return export_file(path).output
+
+
+def do_export(book: xw.Book) -> None:
+    _guarded(book, lambda: _alert(book, f"已生成定稿文件（已锁定，可直接上报）：\n{export_book(book)}"))
+
+
+def new_book_file(book: xw.Book | None, today: dt.date | None = None) -> Path:
+    """新建: a fresh official workbook beside the current one. 单位 and 年度 come from the current
+    workbook when it is one of ours (next year's form for the same unit), else 年度 = last year."""
+    from perfeval.xlsx.workflow import write_new
+
+    today = today or dt.date.today()
+    unit, year = "", today.year - 1
+    folder = Path.home()
+    if book is not None:
+        path = _book_path(book)
+        if path is not None:
+            folder = path.parent
+        try:
+            current = read_book(book)
+            unit, year = current.report.basic.unit_name, current.report.year + 1
+        except StructureError:
+            pass
+    stem = f"{unit or '新建'}_{year}年部门整体支出绩效自评表"
+    out = folder / f"{stem}.xlsx"
+    n = 2
+    while out.exists():
+        out = folder / f"{stem}({n}).xlsx"
+        n += 1
+    return write_new(out, year=year, unit_name=unit)
+
+
+def do_new(book: xw.Book) -> None:
+    def run() -> None:
+        out = new_book_file(book)
+        _alert(book, f"已新建：{out}")
+        if book.app is not None and getattr(book.app, "engine", None) is not None \
+                and book.app.engine.name in ("excel", "mac"):  # desktop Excel: open it
+            book.app.books.open(str(out))
+
+    _guarded(book, run)
+
+
+HELP_TEXT = (
+    "绩效自评助手 使用说明\n"
+    "1. 新建：在当前文件旁生成空白的官方表格（附件1-1、附件1-2）。\n"
+    "2. 在淡黄色单元格填写数据；灰色单元格为公式，自动计算。\n"
+    "3. 计算：恢复被手工改写的公式，更新“计算结果”。\n"
+    "4. 校验：问题单元格标色并加批注，汇总到“校验结果”；警告须在“说明”列写明理由。\n"
+    "5. 清除标记：去掉本工具加的颜色、批注和“校验结果”。\n"
+    "6. 导出：生成锁定的定稿文件（数值固定、工作表保护），用于上报。\n"
+    "没有 Excel（如 WPS）时可使用命令行：perfeval validate / compute / export。详见 README.md。"
+)
+
+
+def do_help(book: xw.Book) -> None:
+    def run() -> None:
+        _alert(book, HELP_TEXT)
+        readme = Path(__file__).resolve().parent.parent / "README.md"
+        if readme.exists() and book.app is not None and getattr(book.app, "engine", None) is not None \
+                and book.app.engine.name in ("excel", "mac"):
+            import webbrowser
+
+            webbrowser.open(readme.as_uri())
+
+    _guarded(book, run)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class _UserMessage(Exception):
+    pass
+
+
+def _alert(book: xw.Book, text: str) -> None:
+    book.app.alert(text, title=TITLE)
+
+
+def _guarded(book: xw.Book, action: Callable[[], None]) -> None:
+    """Run a macro; every failure becomes a Chinese alert, never a traceback in Excel."""
+    from perfeval.xlsx.io import WorkbookError
+
+    try:
+        action()
+    except (_UserMessage, StructureError, WorkbookError) as exc:
+        _alert(book, f"无法完成：{exc}")
+    except Exception as exc:  # the export's blocked list and anything unexpected
+        name = type(exc).__name__
+        if name == "ExportBlocked":
+            _alert(book, f"不能导出：\n{exc}")
+        else:
+            _alert(book, f"程序内部错误：{name}: {exc}\n请把此信息发给维护人员。")
