@@ -289,7 +289,7 @@ def export_book(book: xw.Book) -> Path:
     path = _book_path(book)
     if path is None:
         raise _UserMessage("请先把工作簿保存为 .xlsx 文件，再点击“导出”。")
-    return export_file(path).output
+    return export_file(path).path
 
 
 def do_export(book: xw.Book) -> None:

@@ -175,3 +175,29 @@ def test_new_and_help(seed_xlsx: Path) -> None:
     macros.do_help(book)
     alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
     assert "使用说明" in alerts[-1]
+
+
+def test_export_button_writes_the_locked_final_file(tmp_path: Path) -> None:
+    from perfeval.xlsx.verify import verify_file
+
+    src = tmp_path / "corrected.xlsx"
+    fill(load_example("huaihua-2023-corrected.json"), src)
+    book = xw.Book(json=payload_from_workbook(load_workbook(src), book_name=str(src)))
+    macros.do_export(book)
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["save", "alert"]
+    final = tmp_path / "怀化市城乡建设事务中心_2023年部门整体支出绩效自评表_定稿.xlsx"
+    assert str(final) in actions[-1]["args"][0]
+    assert verify_file(final).status == "intact"
+
+    seed = tmp_path / "seed.xlsx"
+    fill(load_example(), seed)
+    book = xw.Book(json=payload_from_workbook(load_workbook(seed), book_name=str(seed)))
+    macros.do_export(book)
+    alert = [a for a in book.json()["actions"] if a["func"] == "alert"][0]["args"][0]
+    assert alert.startswith("不能导出") and "BD-001" in alert
+
+    book = xw.Book(json=payload_from_workbook(load_workbook(seed), book_name="未保存的工作簿"))
+    macros.do_export(book)
+    alert = [a for a in book.json()["actions"] if a["func"] == "alert"][0]["args"][0]
+    assert "请先把工作簿保存" in alert

@@ -70,6 +70,7 @@ selects the default value converter, which passes cell values through unchanged.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, Final
@@ -200,7 +201,12 @@ def _stated(value: Cell, label: str, *, percent: bool) -> Decimal | str | None:
 
 
 def _out(value: Decimal | None) -> float | str:
-    return NA if value is None else float(value)
+    if value is None:
+        return NA
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInput("结果超出 Excel 能表示的数值范围")
+    return number
 
 
 def _check(stated: Decimal | str | None, computed: Decimal | None, vtype: VType) -> str:
