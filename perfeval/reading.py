@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from perfeval.layout import (
+    BD_FIXED_BOTTOM,
     BD_SHEET,
     BD_TITLE,
     CALC_SHEET,
@@ -158,13 +159,29 @@ def _find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
     return None
 
 
-def _column_a(ws: SheetGrid) -> dict[str, int]:
-    """First row of each text in column A."""
-    out: dict[str, int] = {}
+def _column_a(ws: SheetGrid) -> dict[str, list[int]]:
+    """Rows of each text in column A (a project may be named like a fixed row)."""
+    out: dict[str, list[int]] = {}
     for row in range(1, ws.max_row + 1):
         v = ws.at(row, 1)
         if isinstance(v, str):
-            out.setdefault(_norm(v), row)
+            out.setdefault(_norm(v), []).append(row)
+    return out
+
+
+def _anchor_rows(ws: SheetGrid) -> dict[str, int]:
+    """Row of each fixed label of 附件1-1: 项目支出 at its fixed row, 公用经费 the one followed by its
+    其中 rows (not a project that happens to carry the same name)."""
+    a = _column_a(ws)
+    out = {label: rows[0] for label, rows in a.items()}
+    fixed = bd_rows(0)["projects_stated"]
+    if fixed in a.get("项目支出", []):
+        out["项目支出"] = fixed
+    nxt = _norm(BD_FIXED_BOTTOM[1][1])
+    for row in a.get("公用经费", []):
+        if _norm(ws.at(row + 1, 1)) == nxt:
+            out["公用经费"] = row
+            break
     return out
 
 
@@ -180,7 +197,7 @@ def _detect_year(ws: SheetGrid) -> int | None:
 
 
 def _detect_shape(bd: SheetGrid, zp: SheetGrid, year: int) -> Shape:
-    a_bd = _column_a(bd)
+    a_bd = _anchor_rows(bd)
     missing = [t for t in ("项目支出", "公用经费") if t not in a_bd]
     if missing:
         raise StructureError(f"工作表“{bd.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])
@@ -196,7 +213,7 @@ def _detect_shape(bd: SheetGrid, zp: SheetGrid, year: int) -> Shape:
                 if _norm(actual) != _norm(cell.text):
                     differences.append(f"{cell.address} 应为“{cell.text.strip()}”，实际为“{actual or '（空）'}”")
         raise StructureError(f"工作表“{bd.title}”的行结构与官方模板不一致（可能删除或插入了行）", differences)
-    a_zp = _column_a(zp)
+    a_zp = {label: rows[0] for label, rows in _column_a(zp).items()}
     missing = [t for t in ("绩效指标", "总分") if t not in a_zp]
     if missing:
         raise StructureError(f"工作表“{zp.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])

@@ -194,10 +194,10 @@ def test_export_button_writes_the_locked_final_file(tmp_path: Path) -> None:
     fill(load_example(), seed)
     book = xw.Book(json=payload_from_workbook(load_workbook(seed), book_name=str(seed)))
     macros.do_export(book)
-    alert = [a for a in book.json()["actions"] if a["func"] == "alert"][0]["args"][0]
+    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
     assert alert.startswith("不能导出") and "BD-001" in alert
 
     book = xw.Book(json=payload_from_workbook(load_workbook(seed), book_name="未保存的工作簿"))
     macros.do_export(book)
-    alert = [a for a in book.json()["actions"] if a["func"] == "alert"][0]["args"][0]
+    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
     assert "请先把工作簿保存" in alert

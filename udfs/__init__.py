@@ -101,6 +101,7 @@ __all__ = [
     "PE_INDICATOR_SCORE",
     "PE_INDICATOR_TYPE",
     "Cell",
+    "InvalidInput",
 ]
 
 Cell = Any
