@@ -14,6 +14,7 @@ from perfeval.findings import FindingReport
 from perfeval.flagging import FlagPlan
 from perfeval.layout import Layout, layout_for
 from perfeval.model import Report, blank_report
+from perfeval.paths import set_path
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
 from perfeval.xlsx.writer import build_workbook, rebuild_calc_sheet, restore_formulas
@@ -116,8 +117,6 @@ def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> Compu
     # The computed values are those of the workbook once the formulas are back: drop stated values.
     report = result.report.model_copy(deep=True)
     for cell in result.typed_over:
-        from perfeval.paths import set_path
-
         if cell.path:
             set_path(report, cell.path, None)
     computed = compute(report, config)

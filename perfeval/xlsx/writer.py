@@ -199,11 +199,12 @@ def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
         if cell.role != Role.DERIVED or not cell.formula:
             continue
         ws = wb[cell.sheet]
-        current = ws[cell.address].value
-        if not (isinstance(current, str) and current.startswith("=")) or current != cell.formula:
-            if current is not None and not (isinstance(current, str) and current.startswith("=")):
-                restored.append(f"{cell.sheet}!{cell.address}")
-            set_formula(ws, cell.address, cell.formula)
+        current = ws[cell.address]
+        if current.value == cell.formula:
+            continue
+        if current.value is not None and current.data_type != "f":  # a value typed over the formula
+            restored.append(f"{cell.sheet}!{cell.address}")
+        set_formula(ws, cell.address, cell.formula)
     return restored
 
 
