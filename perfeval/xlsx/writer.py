@@ -220,6 +220,7 @@ def rebuild_calc_sheet(wb: Workbook, layout: Layout, computed: Computed) -> None
             if any(s in wb.sheetnames for s in OFFICIAL_SHEETS) else None
     _build_sheet(wb, layout.sheets[CALC_SHEET], index)
     write_computed(wb, layout, computed)
+    fit_row_heights(wb, layout)
 
 
 def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:
@@ -232,9 +233,9 @@ def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:
 def build_workbook(report: Report, layout: Layout, computed: Computed | None = None) -> Workbook:
     wb = new_workbook(layout)
     write_report(wb, layout, report)
-    fit_row_heights(wb, layout)
     if computed is not None:
         write_computed(wb, layout, computed)
+    fit_row_heights(wb, layout)
     return wb
 
 
