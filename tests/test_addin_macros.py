@@ -152,6 +152,10 @@ def test_generated_reports_give_the_same_findings(report: Report) -> None:
         _, out = run_macro(src, macros.validate_book, addin)
         assert [f.model_dump() for f in out["findings"].findings] == [f.model_dump() for f in expected.findings]
         assert snapshot(addin)[f"1:{ZP_SHEET}:visible"] == snapshot(cli)[f"1:{ZP_SHEET}:visible"]
+        compute_file(src, cli)
+        run_macro(src, macros.compute_book, addin)
+        sheets = (BD_SHEET, ZP_SHEET, CALC_SHEET)
+        assert values_of(addin, sheets) == values_of(cli, sheets)
 
 
 def test_macros_alert_instead_of_raising(tmp_path: Path) -> None:
@@ -175,6 +179,11 @@ def test_new_and_help(seed_xlsx: Path) -> None:
     macros.do_help(book)
     alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
     assert "使用说明" in alerts[-1]
+    book = xw.Book(json=payload_from_workbook(load_workbook(seed_xlsx), book_name=str(seed_xlsx)))
+    macros.do_new(book)  # the button: a second file, the name de-duplicated, reported in an alert
+    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
+    second = seed_xlsx.parent / "怀化市城乡建设事务中心_2024年部门整体支出绩效自评表(2).xlsx"
+    assert alert == f"已新建：{second}" and second.exists()
 
 
 def test_export_button_writes_the_locked_final_file(tmp_path: Path) -> None:
