@@ -382,6 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:
         from perfeval.xlsx.io import WorkbookError
         from perfeval.xlsx.reader import StructureError

@@ -78,3 +78,12 @@ def test_help_lists_commands() -> None:
     assert r.returncode == 0
     for cmd in ("demo", "new", "fill", "extract", "compute", "schema"):
         assert cmd in r.stdout
+
+
+def test_output_piped_into_head_is_not_an_error() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "perfeval.cli", "schema"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader went away before the output came, like `| head -0`
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=60) == 0 and "内部错误" not in err
