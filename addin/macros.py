@@ -106,8 +106,7 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
 def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, int]:
     """计算: write every derived cell's native formula back (also over typed-over values) and rebuild
     the 计算结果 sheet — the same cells and values as ``perfeval compute``."""
-    from perfeval.compute import compute
-    from perfeval.paths import set_path
+    from perfeval.compute import compute_with_formulas
 
     result = read_book(book)
     layout = result.layout
@@ -118,12 +117,7 @@ def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, in
                  if c.role == Role.DERIVED and c.formula}
         formulas += len(cells)
         writes += _write_cells(book.sheets[result.sheet_names[name]], cells)
-    # computed values as they will be once the formulas are back (stated values dropped)
-    report = result.report.model_copy(deep=True)
-    for cell in layout.cells():
-        if cell.role == Role.DERIVED and cell.path and cell.sheet != CALC_SHEET:
-            set_path(report, cell.path, None)
-    computed = compute(report, config)
+    computed = compute_with_formulas(result.report, layout, config)
     calc, added = _ensure_sheet(book, CALC_SHEET, after=result.sheet_names[OFFICIAL_SHEETS[-1]])
     if not added:
         calc.clear_contents()

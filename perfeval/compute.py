@@ -11,8 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.layout import Layout, Role
 from perfeval.model import Amounts, Report
 from perfeval.numbers import money, rate
+from perfeval.paths import set_path
 from perfeval.scoring import grade, quantize_score, renormalised_total, score_indicator
 
 Value = Decimal | str | None
@@ -48,6 +50,16 @@ def change_rate(current: Decimal | None, previous: Decimal | None) -> Decimal | 
     if current is None or previous is None or previous == 0:
         return None
     return (current - previous) / previous
+
+
+def compute_with_formulas(report: Report, layout: Layout, config: Config = DEFAULT_CONFIG) -> Computed:
+    """What the workbook shows once 计算 has put every derived cell's formula back: the report with
+    its stated (typed-over) values dropped, computed. Used by ``perfeval compute`` and the 计算 button."""
+    restored = report.model_copy(deep=True)
+    for cell in layout.cells():
+        if cell.role == Role.DERIVED and cell.path:
+            set_path(restored, cell.path, None)
+    return compute(restored, config)
 
 
 def compute(report: Report, config: Config = DEFAULT_CONFIG) -> Computed:

@@ -39,6 +39,7 @@ from perfeval.layout import (
     VType,
     bd_rows,
     build_layout,
+    split_address,
 )
 from perfeval.model import Level1, Level2, Level3, Project, Report
 from perfeval.numbers import NumberParseError, fmt_number, is_blank, normalise_text, to_decimal
@@ -88,10 +89,7 @@ class ValuesSheet:
         return None
 
     def value(self, address: str) -> Any:
-        letters = "".join(ch for ch in address if ch.isalpha())
-        from perfeval.layout import col_index
-
-        return self.at(int(address[len(letters):]), col_index(letters))
+        return self.at(*split_address(address))
 
     def number_format(self, address: str) -> str:
         return ""

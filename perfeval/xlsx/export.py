@@ -55,6 +55,7 @@ from perfeval.xlsx import styles
 from perfeval.xlsx.flags import clear_workbook, explanations_of
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook_obj
+from perfeval.xlsx.writer import set_cell
 
 EXPORT_SHEET = "_perfeval_export"
 SUMMARY_SHEET = "校验摘要"
@@ -149,10 +150,7 @@ def _put(ws: Worksheet, address: str, value: object) -> None:
     """Write a value; numbers at Excel precision, text always as text (never a formula)."""
     if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
         value = excel_number(value)
-    cell = ws[address]
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    set_cell(ws, address, value)
 
 
 def is_formula(cell: Any) -> bool:

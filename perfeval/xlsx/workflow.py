@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfeval.compute import Computed, compute
+from perfeval.compute import Computed, compute, compute_with_formulas
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
 from perfeval.flagging import FlagPlan
 from perfeval.layout import Layout, layout_for
 from perfeval.model import Report, blank_report
-from perfeval.paths import set_path
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
 from perfeval.xlsx.writer import build_workbook, rebuild_calc_sheet, restore_formulas
@@ -114,12 +113,7 @@ def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> Compu
         if official != actual:  # formulas refer to the official sheet names
             wb[actual].title = official
     restored = restore_formulas(wb, result.layout)
-    # The computed values are those of the workbook once the formulas are back: drop stated values.
-    report = result.report.model_copy(deep=True)
-    for cell in result.typed_over:
-        if cell.path:
-            set_path(report, cell.path, None)
-    computed = compute(report, config)
+    computed = compute_with_formulas(result.report, result.layout, config)
     rebuild_calc_sheet(wb, result.layout, computed)
     save_atomic(wb, out)
     return ComputeResult(result, computed, restored)
