@@ -9,22 +9,23 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class GradeBand(BaseModel):
     """A grade and the lowest 总分 (inclusive) that earns it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
     grade: str
     min_score: Decimal
 
 
 class Config(BaseModel):
-    """Thresholds and variants. Rates are fractions (0.3 = 30%)."""
+    """Thresholds and variants. Rates are fractions (0.3 = 30%). Unknown keys are rejected."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     # --- rounding / tolerance (rules.md §4 preamble) ---
     amount_tolerance: Decimal = Field(Decimal("0.01"), description="amounts compare at 0.01 万元")
@@ -90,9 +91,89 @@ class Config(BaseModel):
 DEFAULT_CONFIG = Config()
 
 
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; ``str()`` is a Chinese message naming the file and key."""
+
+
+_TYPE_WORDS = {
+    "decimal": "数字（如 0.3）",
+    "int": "整数（如 2）",
+    "bool": "true 或 false",
+    "string": "文本（加英文双引号）",
+    "str": "文本（加英文双引号）",
+    "tuple": "列表（如 [0.8, 0.6]）",
+    "list": "列表",
+    "dict": "对象（如 {\"产出指标\": 50}）",
+    "model": "对象",
+    "finite_number": "有限的数字",
+}
+
+
+def _problem(error: dict[str, Any]) -> str:
+    """The Chinese text for one pydantic error of a configuration file."""
+    kind: str = error["type"]
+    if kind == "extra_forbidden":
+        return "未知的配置项（拼写错误？）"
+    if kind == "missing":
+        return "缺少必填的值"
+    if kind in ("too_short", "too_long"):
+        ctx = error.get("ctx") or {}
+        expected = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        return f"个数不对（应为 {expected} 个）" if expected is not None else "个数不对"
+    base = kind.split("_")[0]
+    if kind.startswith("int_from_float"):
+        base = "int"
+    if kind.startswith(("decimal_", "float_")) and kind.endswith(("finite", "nan")):
+        base = "finite_number"
+    want = _TYPE_WORDS.get(base)
+    value = error.get("input")
+    got = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
+    if len(got) > 40:
+        got = got[:40] + "…"
+    return f"应为{want}，文件中是 {got}" if want else f"取值无效（{got}）"
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（整个文件）"
+
+
 def load_config(path: str | Path | None) -> Config:
-    """Defaults, overridden by the keys of a JSON file when ``path`` is given."""
+    """Defaults, overridden by the keys of a JSON file when ``path`` is given.
+
+    Raises :class:`ConfigError` (Chinese, naming the key) for a missing or unreadable file, bad JSON, a
+    value of the wrong type or an unknown key.
+    """
     if path is None:
         return DEFAULT_CONFIG
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Config.model_validate({**DEFAULT_CONFIG.model_dump(), **data})
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"配置文件路径是一个文件夹：{path}（请给出 .json 文件）")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"找不到配置文件：{path}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"配置文件不是 UTF-8 编码的文本：{path}（请用记事本另存为 UTF-8）") from exc
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from exc
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"配置文件 {path.name} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有格式错误"
+                          "（键名须加英文双引号，最后一项后不能有逗号）") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"配置文件 {path.name} 嵌套过深，不是有效的配置") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"配置文件 {path.name} 的内容须为 JSON 对象，例如 {{\"over_achievement_ratio\": 1.3}}")
+    unknown = sorted(k for k in data if k not in Config.model_fields)
+    if unknown:
+        raise ConfigError(f"配置文件 {path.name} 中有未知的配置项：{'、'.join(unknown)}"
+                          f"（可用的配置项：{'、'.join(Config.model_fields)}；见 perfeval/config.py）")
+    try:
+        return Config.model_validate({**DEFAULT_CONFIG.model_dump(), **data})
+    except ValidationError as exc:
+        lines = [f"  - {_key_path(tuple(e['loc']))}：{_problem(dict(e))}" for e in exc.errors()[:10]]
+        raise ConfigError(f"配置文件 {path.name} 中的值不符合要求：\n" + "\n".join(lines)) from exc

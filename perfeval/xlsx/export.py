@@ -71,7 +71,6 @@ CUSTOM_PROP_KEYS = ("export_format", "template_id", "template_version", "unit", 
 #: input (yellow) and derived (grey) tints of the official sheets, removed in the final form
 TINTS = frozenset({styles.INPUT_FILL.fgColor.rgb, styles.DERIVED_FILL.fgColor.rgb})
 SIGNIFICANT_DIGITS = 15  # what Excel keeps and shows; such numbers survive any re-save unchanged
-_ILLEGAL_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _INDICATOR_MIRROR = re.compile(r"^calc\.indicators\[(\d+)\]\.secondaries\[(\d+)\]\.rows\[(\d+)\]\.(name|weight|score)$")
 
 
@@ -455,9 +454,11 @@ def _activate_first(wb: Workbook, name: str) -> None:
 
 
 def default_output_name(unit: str, year: int) -> str:
-    """``<单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx`` with characters illegal in file names replaced."""
-    safe = _ILLEGAL_FILENAME.sub("_", unit).strip(" .") or "未命名单位"
-    return f"{safe[:80]}_{year}年部门整体支出绩效自评表_定稿.xlsx"
+    """``<单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx``; the unit part made a safe file name
+    (:func:`perfeval.filenames.safe_stem`: no separators or traversal, nothing Windows rejects)."""
+    from perfeval.filenames import safe_filename
+
+    return safe_filename(unit, f"_{year}年部门整体支出绩效自评表_定稿.xlsx")
 
 
 # --------------------------------------------------------------------------- export

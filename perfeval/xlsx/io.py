@@ -3,18 +3,26 @@
 - Outputs are written atomically: a temporary file in the target folder, then ``os.replace``; an error
   before the rename leaves no partial file and the previous file (if any) untouched.
 - The input file is never the output (:func:`ensure_distinct`).
+- A write that fails (read-only folder, file open in Excel, disk full, bad name) raises
+  :class:`OutputWriteError`, a :class:`WorkbookError` whose text says in Chinese what to do.
+- Inside :func:`output_guard` (the command line's policy) an existing file is never replaced unless
+  ``overwrite`` is given, and the files written so far are recorded.
 - :func:`normalise_zip` makes a saved workbook byte-reproducible (fixed zip dates and document times),
   used for the committed templates.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -27,8 +35,53 @@ class WorkbookError(Exception):
     """A workbook that cannot be opened or written; ``str()`` is a Chinese message for the user."""
 
 
+class OutputWriteError(WorkbookError, OSError):
+    """Writing an output failed; ``str()`` is a Chinese message naming the file and what to do.
+
+    Also an :class:`OSError`, so callers that caught the original error keep working."""
+
+
+class OutputExistsError(WorkbookError):
+    """The output file exists and the active :func:`output_guard` does not allow replacing it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"文件已存在：{path}。为免误覆盖，已有的文件不会被替换："
+                         "请另选输出文件名，或确认后加 --overwrite 覆盖。")
+        self.path = path
+
+
+@dataclass
+class OutputGuard:
+    """The policy for outputs written while it is active (see :func:`output_guard`)."""
+
+    overwrite: bool = False
+    written: list[Path] = field(default_factory=list)
+
+
+_GUARD: ContextVar[OutputGuard | None] = ContextVar("perfeval_output_guard", default=None)
+
+
+@contextmanager
+def output_guard(*, overwrite: bool = False) -> Iterator[OutputGuard]:
+    """While active, :func:`atomic_write_bytes` refuses to replace an existing file (unless ``overwrite``)
+    and records each file it wrote in ``guard.written``. Without a guard, an existing file is replaced
+    (library callers such as the add-in choose their own names)."""
+    guard = OutputGuard(overwrite=overwrite)
+    token = _GUARD.set(guard)
+    try:
+        yield guard
+    finally:
+        _GUARD.reset(token)
+
+
 def ensure_distinct(src: Path, dst: Path) -> None:
-    if dst.exists() and src.exists() and os.path.samefile(src, dst):
+    """Refuse to write ``dst`` when it is the input ``src`` (also through a link or another spelling)."""
+    same = False
+    try:
+        same = dst.exists() and src.exists() and os.path.samefile(src, dst)
+    except OSError:
+        same = Path(os.path.abspath(src)) == Path(os.path.abspath(dst))
+    if same:
         raise WorkbookError(f"输出文件不能与输入文件相同：{dst}（为保护原文件，请另选输出路径）")
 
 
@@ -38,14 +91,59 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+_ENOSPC = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), getattr(errno, "EFBIG", errno.ENOSPC)}
+_EACCES = {errno.EACCES, errno.EPERM, errno.EROFS, errno.EBUSY, getattr(errno, "ETXTBSY", errno.EBUSY)}
+_WIN_SHARING_VIOLATION, _WIN_LOCK_VIOLATION = 32, 33  # winerror of a file open in Excel
+_WIN_BAD_NAME, _WIN_DISK_FULL, _WIN_HANDLE_DISK_FULL = 123, 112, 39
+
+
+def write_error(path: Path, exc: OSError) -> OutputWriteError:
+    """A Chinese message for an :class:`OSError` raised while writing ``path``."""
+    winerror = getattr(exc, "winerror", None)
+    where = f"无法写入 {path}"
+    if isinstance(exc, IsADirectoryError) or (path.is_dir() and not path.is_symlink()):
+        text = f"{where}：这个位置已有一个同名的文件夹，请给出文件名（例如 {path / '结果.xlsx'}）。"
+    elif exc.errno in _ENOSPC or winerror in (_WIN_DISK_FULL, _WIN_HANDLE_DISK_FULL):
+        text = f"{where}：磁盘空间不足。请清理磁盘或另选保存位置后重试。"
+    elif exc.errno == errno.ENAMETOOLONG or winerror == 206:
+        text = f"{where}：文件路径太长（{len(str(path))} 个字符）。请缩短文件名或换一个层级较浅的文件夹。"
+    elif isinstance(exc, PermissionError) or exc.errno in _EACCES \
+            or winerror in (_WIN_SHARING_VIOLATION, _WIN_LOCK_VIOLATION, 5):
+        if path.exists():
+            text = (f"{where}：该文件正被占用或是只读的。如果它正在 Excel/WPS 中打开，请先在 Excel 中关闭该文件，"
+                    "然后重试；否则请检查文件是否设为只读。")
+        else:
+            text = f"{where}：文件夹只读或没有写入权限。请另选一个可以保存文件的文件夹。"
+    elif isinstance(exc, NotADirectoryError | FileNotFoundError) or exc.errno in (errno.ENOTDIR, errno.ENOENT):
+        text = f"{where}：文件夹不存在或无法创建（路径中有同名的文件？）。请检查输出路径。"
+    elif exc.errno == errno.EINVAL or winerror == _WIN_BAD_NAME or exc.errno == errno.EILSEQ:
+        text = f"{where}：文件名无效（文件名中不能有 < > : \" / \\ | ? * 等字符）。请换一个文件名。"
+    else:
+        detail = exc.strerror or str(exc) or type(exc).__name__
+        text = f"{where}：{detail}（错误码 {exc.errno}）。请检查磁盘和输出路径后重试。"
+    error = OutputWriteError(text)
+    error.filename = str(path)
+    return error
+
+
 def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], None] | None = None) -> None:
     """Write ``data`` to a temp file beside ``path``, then rename it over ``path``.
 
-    ``before_rename`` (used by tests to inject a failure) runs on the finished temp file.
+    ``before_rename`` (used by tests to inject a failure) runs on the finished temp file. An
+    :class:`OSError` becomes an :class:`OutputWriteError` with a Chinese message; whatever happens
+    (also Ctrl-C), no temp file is left behind and an existing ``path`` is untouched. Under an
+    :func:`output_guard` an existing ``path`` is not replaced unless the guard allows it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path = Path(path)
+    guard = _GUARD.get()
+    if guard is not None and not guard.overwrite and os.path.lexists(path) and not path.is_dir():
+        raise OutputExistsError(path)
+    tmp: str | None = None
     try:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -53,11 +151,25 @@ def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], 
         os.chmod(tmp, _umask_mode())
         if before_rename is not None:
             before_rename(Path(tmp))
+        if guard is not None and not guard.overwrite and os.path.lexists(path):
+            raise OutputExistsError(path)  # appeared while we were writing
+        if path.exists() and not os.access(path, os.W_OK):
+            # a read-only file: Windows refuses to replace it, POSIX would; refuse everywhere
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp = None
+    except OutputWriteError:
         raise
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    if guard is not None:
+        guard.written.append(path)
 
 
 def workbook_bytes(wb: Workbook, *, deterministic: bool = False) -> bytes:

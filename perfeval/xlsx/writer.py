@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,7 +56,10 @@ def _cell_value(cell: Cell, value: Any) -> Any:
 
 
 def set_cell(ws: Worksheet, address: str, value: Any) -> None:
-    """Set a value; text is always stored as text (an indicator like "=100%" must not become a formula)."""
+    """Set a value; text is always stored as text (an indicator like "=100%" must not become a formula).
+    Control characters that XML cannot hold (a unit name pasted with ``\x01``) are dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     target: XlCell = ws[address]
     target.value = value
     if isinstance(value, str) and value.startswith("="):
