@@ -1,12 +1,24 @@
 """Command line ``perfeval`` (the headless twin of the add-in; also the WPS / no-Excel path).
 
 Exit codes (documented in README):
-  0  success (validate: no error-severity finding; export: final workbook written; verify: intact)
-  1  the check did its job and found a blocking problem (validate: errors; export: blocked by errors or
-     unexplained warnings; verify: values changed or protection removed)
-  2  input cannot be used: missing/corrupt file, structure differs from the template, bad JSON, bad option
-     (also verify: not a perfeval export, or a template this version does not know)
-  3  unexpected internal error (the message says so; ``--debug`` shows the traceback)
+  0    success (validate: no error-severity finding; export: final workbook written; verify: no change found)
+  1    the check did its job and found a blocking problem (validate: errors; export: blocked by errors or
+       unexplained warnings; verify: contents differ from the recorded fingerprint, or protection removed)
+  2    input cannot be used: missing/corrupt file, structure differs from the template, bad JSON, bad option or
+       configuration, an output that cannot be written or already exists (also verify: not a perfeval export,
+       or a template this version does not know)
+  3    unexpected internal error (the message says so; ``--debug`` shows the traceback)
+  130  interrupted with Ctrl-C (the message says which files, if any, were completely written)
+
+Output files, one policy for every command that writes (new, fill, extract -o, compute, validate -o, clear,
+export, schema -o, templates, demo):
+  - an existing file is never replaced unless ``--overwrite`` is given — a 定稿 included: ``export`` to an
+    existing file (also its default name) is refused with a message naming the file;
+  - the output is never one of the inputs (workbook, data file or ``--config`` file), even with ``--overwrite``;
+  - writing is atomic: a failure or Ctrl-C leaves no partial file and the previous file untouched.
+
+Everything the user reads is Chinese: help and argument errors come from :class:`ChineseArgumentParser`,
+which translates argparse's own texts; output survives a GBK console or pipe (:mod:`perfeval.console`).
 
 Heavy modules (pydantic models, openpyxl) are imported inside the command handlers so that
 ``perfeval --help`` starts fast.
@@ -17,16 +29,173 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DEFAULT_EXAMPLE = "huaihua-2023.json"
+#: the range of 评价年度 the data model accepts (perfeval.model.Report.year; a test keeps them equal)
+YEAR_MIN, YEAR_MAX = 2000, 2100
+#: largest number of 项目支出 rows ``new`` creates.
+#: TODO(perfeval/limits.py): use limits.MAX_PROJECT_ROWS once that module exists (the lead reconciles).
+MAX_PROJECT_ROWS = 5000
 
 
 class UserError(Exception):
     """A problem with the user's input; ``str()`` is a Chinese message."""
+
+
+# --------------------------------------------------------------------------- Chinese argparse
+
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "须给出以下参数之一：%s",
+    "expected one argument": "后面须跟一个值",
+    "expected at most one argument": "后面最多跟一个值",
+    "expected at least one argument": "后面至少跟一个值",
+    "expected %s argument": "后面须跟 %s 个值",
+    "expected %s arguments": "后面须跟 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "不接受值：%r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的命令 %(parser_name)r（可用的命令：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+}
+
+
+def _zh_gettext(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+def _zh_ngettext(singular: str, plural: str, n: int) -> str:
+    return _zh_gettext(singular if n == 1 else plural)
+
+
+@contextmanager
+def _argparse_in_chinese() -> Iterator[None]:
+    """argparse looks its texts up through its module globals ``_`` and ``ngettext`` at the moment it uses
+    them; point those at the Chinese table while one of our parsers works, and restore them after."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _zh_gettext, _zh_ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter measuring by display width (a CJK character takes two columns), so that the help
+    column lines up after Chinese metavars and Chinese help text wraps at the terminal's width."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        from perfeval.console import display_width
+
+        if action.help is not argparse.SUPPRESS:
+            lengths = [display_width(self._format_action_invocation(action)) + self._current_indent]
+            for sub in self._iter_indented_subactions(action):  # measured at their own (deeper) indent
+                lengths.append(display_width(self._format_action_invocation(sub)) + self._current_indent)
+            self._action_max_length = max(self._action_max_length, *lengths)
+            self._add_item(self._format_action, [action])
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from perfeval.console import wrap
+
+        return wrap(text, width)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        from perfeval.console import display_width, ljust
+
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent = " " * self._current_indent
+        indent_first = 0
+        if not action.help:
+            header = f"{indent}{header}\n"
+        elif display_width(header) <= action_width:
+            header = f"{indent}{ljust(header, action_width)}  "
+        else:
+            header = f"{indent}{header}\n"
+            indent_first = help_position
+        parts = [header]
+        if action.help and action.help.strip():
+            lines = self._split_lines(self._expand_help(action), help_width)
+            parts.append(" " * indent_first + lines[0] + "\n")
+            parts += [" " * help_position + line + "\n" for line in lines[1:]]
+        elif not header.endswith("\n"):
+            parts.append("\n")
+        parts += [self._format_action(a) for a in self._iter_indented_subactions(action)]
+        return self._join_parts(parts)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` whose usage, help and error texts are Chinese.
+
+    Errors print the usage and ``错误：…`` on stderr and exit with code 2.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        with _argparse_in_chinese():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        with _argparse_in_chinese():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        with _argparse_in_chinese():
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_in_chinese():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _argparse_in_chinese():
+            return super().format_help()
+
+    def error(self, message: str) -> NoReturn:
+        with _argparse_in_chinese():
+            usage = self.format_usage()
+        self.exit(EXIT_INPUT, f"{usage}{self.prog}：错误：{message}\n（用 {self.prog} -h 查看帮助）\n")
+
+
+def _int_in_range(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}须为整数，收到“{text}”") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what}须在 {low} 到 {high} 之间，收到 {value}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 def _examples_dir() -> Path:
@@ -37,18 +206,46 @@ def _load_report(path: Path) -> Any:
     from pydantic import ValidationError
 
     from perfeval.model import Report
+    from perfeval.validation_zh import describe_all
 
+    if path.is_dir():
+        raise UserError(f"数据文件路径是一个文件夹：{path}（请给出 .json 文件）")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise UserError(f"找不到数据文件：{path}") from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"数据文件不是 UTF-8 编码的 JSON：{path}") from exc
+    except OSError as exc:
+        raise UserError(f"无法读取数据文件 {path}：{exc.strerror or exc}") from exc
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:
-        lines = [f"  - {'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors()[:15]]
-        raise UserError(f"数据文件 {path.name} 不符合报表结构（见 perfeval schema）：\n" + "\n".join(lines)) from exc
+        raise UserError(f"数据文件 {path.name} 不符合报表结构（见 perfeval schema）：\n"
+                        + describe_all(exc.errors())) from exc
+
+
+def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
+    """The command's input files: those given, plus the ``--config`` file."""
+    found = [Path(p) for p in paths if p]
+    if getattr(args, "config", None):
+        found.append(Path(args.config))
+    return found
+
+
+def _check_output(args: argparse.Namespace, out: Path, inputs: Sequence[Path]) -> Path:
+    """The output policy (see the module docstring), checked before any work is done."""
+    from perfeval.xlsx.io import ensure_distinct
+
+    for src in inputs:
+        ensure_distinct(src, out)
+    if out.is_dir():
+        raise UserError(f"输出路径是一个文件夹：{out}（请给出文件名，例如 {out / '结果.xlsx'}）")
+    if out.exists() and not getattr(args, "overwrite", False):
+        from perfeval.xlsx.io import OutputExistsError
+
+        raise OutputExistsError(out)
+    return out
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -57,33 +254,54 @@ def _write_text_atomic(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _write_json_stdout(text: str) -> None:
+    from perfeval.console import encodable_json
+
+    sys.stdout.write(encodable_json(text))
+
+
 def _print_pairs(report: Any, layout: Any, computed: Any, config: Any) -> int:
     from perfeval.compare import display, stated_vs_computed
+    from perfeval.console import table
 
     pairs = stated_vs_computed(report, layout, computed, config)
-    print(f"{'表格/单元格':<24}{'项目':<30}{'填报值':>12}{'计算值':>12}  ")
+    rows = [["表格/单元格", "项目", "填报值", "计算值", ""]]
     mismatches = 0
     for p in pairs:
-        mark = "" if p.agrees else "  ✗ 不一致"
         mismatches += 0 if p.agrees else 1
         stated = "（公式）" if p.stated is None else display(p.stated, p.cell.vtype, config)
-        print(f"{p.cell.sheet + '!' + p.cell.address:<24}{p.cell.caption:<30}{stated:>12}"
-              f"{display(p.computed, p.cell.vtype, config):>12}{mark}")
+        rows.append([f"{p.cell.sheet}!{p.cell.address}", _one_line(p.cell.caption), stated,
+                     display(p.computed, p.cell.vtype, config), "" if p.agrees else "× 不一致"])
+    for line in table(rows, ("<", "<", ">", ">", "<"), max_widths=(None, 40, 16, 16, None)):
+        print(line)
     return mismatches
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+# --------------------------------------------------------------------------- commands
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from perfeval.compare import display
     from perfeval.config import load_config
+    from perfeval.console import table
     from perfeval.layout import VType
-    from perfeval.xlsx.workflow import build_templates, fill
+    from perfeval.xlsx.workflow import TEMPLATE_FILENAME, TEMPLATE_YEAR, build_templates, fill
 
     config = load_config(args.config)
     example = Path(args.example) if args.example else _examples_dir() / DEFAULT_EXAMPLE
-    report = _load_report(example)
     out_dir = Path(args.out)
-    template = build_templates(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"输出目录是一个已有的文件：{out_dir}（请给出文件夹）")
     workbook = out_dir / f"{example.stem}.xlsx"
+    inputs = _inputs(args, example)
+    for out in (out_dir / TEMPLATE_FILENAME.format(year=TEMPLATE_YEAR), workbook):
+        _check_output(args, out, inputs)
+    report = _load_report(example)
+    template = build_templates(out_dir)
     result = fill(report, workbook, config)
     print(f"示例数据：{example}")
     print(f"空白模板：{template}")
@@ -92,6 +310,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mismatches = _print_pairs(report, result.layout, result.computed, config)
     print("\n计算结果（补充指标）")
     c = result.computed
+    rows = []
     for key, label, vtype in (
         ("calc.staff_over", "超编人数", VType.COUNT),
         ("calc.three_public_control", "“三公”经费控制率", VType.RATE),
@@ -104,31 +323,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("calc.grade", "等级", VType.TEXT),
         ("calc.renormalised_total", "按适用指标折算的总分", VType.SCORE),
     ):
-        print(f"  {label:<28}{display(c.get(key), vtype, config):>12}")
+        rows.append([label, display(c.get(key), vtype, config)])
+    for line in table(rows, ("<", ">")):
+        print(f"  {line}")
     print("\n三级指标建议得分")
+    rows = [["指标", "填报", "建议", "说明"]]
     for i1, i2, i3, _l1, l2, row in report.self_eval.rows():
         key = f"calc.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
-        suggested = display(c.get(f"{key}.suggested"), VType.SCORE, config)
-        stated = display(row.score, VType.SCORE, config)
-        print(f"  {l2.name}/{row.name[:16]:<18} 填报 {stated:>6}  建议 {suggested:>6}  {c.get(f'{key}.explanation')}")
+        rows.append([f"{_one_line(l2.name)}/{_one_line(row.name)}", display(row.score, VType.SCORE, config),
+                     display(c.get(f"{key}.suggested"), VType.SCORE, config),
+                     _one_line(c.get(f"{key}.explanation") or "")])
+    for line in table(rows, ("<", ">", ">", "<"), max_widths=(30, None, None, None)):
+        print(f"  {line}")
     print(f"\n共 {mismatches} 处填报值与计算值不一致。运行 perfeval validate {workbook} 查看完整校验。")
     return EXIT_OK
+
+
+def _default_new_name(unit: str, year: int) -> Path:
+    from perfeval.filenames import safe_filename
+
+    return Path(safe_filename(unit, f"_{year}年部门整体支出绩效自评表.xlsx", fallback="新建"))
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from perfeval.xlsx.workflow import write_new
 
-    out = Path(args.output or f"{args.unit or '新建'}_{args.year}年部门整体支出绩效自评表.xlsx")
-    if out.exists() and not args.overwrite:
-        raise UserError(f"文件已存在：{out}（如需覆盖请加 --overwrite）")
+    out = Path(args.output) if args.output else _default_new_name(args.unit or "", args.year)
+    _check_output(args, out, [])
     write_new(out, year=args.year, unit_name=args.unit or "", n_projects=args.projects)
     print(f"已新建：{out}")
     return EXIT_OK
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from perfeval.xlsx.workflow import build_templates
+    from perfeval.xlsx.workflow import TEMPLATE_FILENAME, build_templates
 
+    _check_output(args, Path(args.out) / TEMPLATE_FILENAME.format(year=args.year), [])
     path = build_templates(Path(args.out), year=args.year)
     print(f"模板已生成：{path}")
     return EXIT_OK
@@ -138,9 +368,10 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from perfeval.config import load_config
     from perfeval.xlsx.workflow import fill
 
+    out = _check_output(args, Path(args.output), _inputs(args, args.data))
     report = _load_report(Path(args.data))
-    fill(report, Path(args.output), load_config(args.config))
-    print(f"已写入：{args.output}")
+    fill(report, out, load_config(args.config))
+    print(f"已写入：{out}")
     return EXIT_OK
 
 
@@ -152,14 +383,15 @@ def _print_read_issues(result: Any) -> None:
 def cmd_extract(args: argparse.Namespace) -> int:
     from perfeval.xlsx.workflow import extract
 
+    out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
     result = extract(Path(args.workbook))
     _print_read_issues(result)
     text = result.report.model_dump_json(indent=2) + "\n"
-    if args.output:
-        _write_text_atomic(Path(args.output), text)
-        print(f"已导出数据：{args.output}")
+    if out is not None:
+        _write_text_atomic(out, text)
+        print(f"已导出数据：{out}")
     else:
-        sys.stdout.write(text)
+        _write_json_stdout(text)
     return EXIT_OK
 
 
@@ -167,34 +399,41 @@ def cmd_compute(args: argparse.Namespace) -> int:
     from perfeval.config import load_config
     from perfeval.xlsx.workflow import compute_file
 
+    out = _check_output(args, Path(args.output), _inputs(args, args.workbook))
     config = load_config(args.config)
-    result = compute_file(Path(args.workbook), Path(args.output), config)
+    result = compute_file(Path(args.workbook), out, config)
     _print_read_issues(result.read)
     for addr in result.restored:
         print(f"已恢复公式（原为手工填写的数值）：{addr}")
     _print_pairs(result.read.report, result.read.layout, result.computed, config)
-    print(f"已计算：{args.output}")
+    print(f"已计算：{out}")
     return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from perfeval.model import Report
 
+    out = _check_output(args, Path(args.output), []) if args.output else None
     text = json.dumps(Report.model_json_schema(mode="validation"), ensure_ascii=False, indent=2) + "\n"
-    if args.output:
-        _write_text_atomic(Path(args.output), text)
+    if out is not None:
+        _write_text_atomic(out, text)
+        print(f"已写入：{out}")
     else:
-        sys.stdout.write(text)
+        _write_json_stdout(text)
     return EXIT_OK
 
 
 def _print_findings_table(findings: Any) -> None:
+    from perfeval.console import table
     from perfeval.findings import SEVERITY_LABELS
 
     if not findings.findings:
         print("未发现问题。")
-    for f in findings.findings:
-        print(f"[{SEVERITY_LABELS[f.severity]}] {f.code} {f.sheet}!{f.cell}  {f.message}")
+    rows = [["级别", "规则", "位置", "说明"]] if findings.findings else []
+    rows += [[SEVERITY_LABELS[f.severity], f.code, f"{f.sheet}!{f.cell}", _one_line(f.message)]
+             for f in findings.findings]
+    for line in table(rows, ("<", "<", "<", "<")):
+        print(line)
     s = findings.summary()
     print(f"\n合计：错误 {s['error']} 项，警告 {s['warning']} 项，提示 {s['info']} 项")
 
@@ -203,10 +442,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from perfeval.config import load_config
     from perfeval.xlsx.workflow import validate_file
 
-    out = Path(args.output) if args.output else None
+    out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
     result = validate_file(Path(args.workbook), out, load_config(args.config))
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+        _write_json_stdout(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_findings_table(result.findings)
         if out is not None:
@@ -217,12 +456,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_clear(args: argparse.Namespace) -> int:
     from perfeval.xlsx.workflow import clear_file
 
-    n = clear_file(Path(args.workbook), Path(args.output))
-    print(f"已清除 {n} 个单元格的校验标记，并删除“校验结果”工作表：{args.output}")
+    out = _check_output(args, Path(args.output), _inputs(args, args.workbook))
+    n = clear_file(Path(args.workbook), out)
+    print(f"已清除 {n} 个单元格的校验标记，并删除“校验结果”工作表：{out}")
     return EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from perfeval.console import table
     from perfeval.findings import SEVERITY_LABELS
     from perfeval.rules import RULESET_VERSION, list_rules
 
@@ -230,30 +471,35 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = [{"code": r.code, "severity": r.severity.value, "title": r.title, "source": r.source}
                 for r in rules]
-        sys.stdout.write(json.dumps({"version": RULESET_VERSION, "rules": data}, ensure_ascii=False, indent=2)
-                         + "\n")
+        _write_json_stdout(json.dumps({"version": RULESET_VERSION, "rules": data}, ensure_ascii=False, indent=2)
+                           + "\n")
         return EXIT_OK
     print(f"校验规则（版本 {RULESET_VERSION}，共 {len(rules)} 条）")
-    for r in rules:
-        print(f"{r.code:<8}{SEVERITY_LABELS[r.severity]:<4}{r.title}")
+    rows = [["规则", "级别", "说明"]] + [[r.code, SEVERITY_LABELS[r.severity], _one_line(r.title)] for r in rules]
+    for line in table(rows, ("<", "<", "<")):
+        print(line)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from perfeval.config import load_config
     from perfeval.xlsx.export import ExportBlocked, export_file
+    from perfeval.xlsx.io import OutputExistsError
 
     if args.force and not (args.reason and args.reason.strip()):
         raise UserError("--force 须与 --reason \"理由\" 一起使用：强制导出的理由会记录在定稿的“校验摘要”中")
     if args.reason and not args.force:
         raise UserError("--reason 只用于强制导出，请同时加 --force（或删去 --reason）")
-    out = Path(args.output) if args.output else None
     try:
+        out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
         result = export_file(Path(args.workbook), out, password=args.password,
                              force_reason=args.reason if args.force else None, config=load_config(args.config))
     except ExportBlocked as exc:
         print(str(exc))
         return EXIT_FINDINGS
+    except OutputExistsError as exc:  # also the default name, found only once the unit is known
+        raise UserError(f"定稿文件已存在：{exc.path}。定稿不会被静默替换：请用 -o 另选文件名，"
+                        "或确认要替换后加 --overwrite。") from exc
     s = result.findings.summary()
     print(f"已导出定稿：{result.path}")
     noted = f"（均已说明{'或强制导出' if result.forced_reason else ''}）" if s["warning"] else ""
@@ -261,7 +507,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if result.forced:
         print(f"强制导出，{len(result.forced)} 项警告未逐项说明，理由：{result.forced_reason}")
     print(f"文件指纹（SHA-256）：{result.fingerprint}")
-    print("所有工作表已保护、工作簿结构已锁定。接收方可用 perfeval verify 核验文件是否被改动。")
+    print("所有工作表已保护、工作簿结构已锁定。接收方可用 perfeval verify 检查导出后内容是否被改动；"
+          "指纹保存在文件内，不能证明文件是谁发出的——如需确认来源，请把上面的指纹另行告知接收方核对。")
     return EXIT_OK
 
 
@@ -270,9 +517,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     result = verify_file(Path(args.workbook))
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+        _write_json_stdout(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        print(f"核验结果：{STATUS_LABELS[result.status]}（{result.status.value}）")
+        print(f"核验结果：{STATUS_LABELS[result.status]}")
         if result.unit or result.year:
             print(f"单位：{result.unit or '—'}  年度：{result.year or '—'}  导出时间：{result.exported_at or '—'}  "
                   f"规则版本：{result.ruleset_version or '—'}")
@@ -284,101 +531,187 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+# --------------------------------------------------------------------------- the parser
+
+_OVERWRITE_HELP = "允许替换已有的输出文件（不加时，已有文件一律不替换；输入文件在任何情况下都不会被覆盖）"
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="CONF.json", help="阈值配置文件（JSON，覆盖默认值）")
+    p.add_argument("--config", metavar="配置.json",
+                   help="阈值配置文件（JSON，只写要改的项；可用项及默认值见 perfeval/config.py）")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _add_overwrite(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
+
+
+def _add_format(p: argparse.ArgumentParser, json_text: str) -> None:
+    p.add_argument("--format", choices=("table", "json"), default="table", metavar="{table,json}",
+                   help=f"输出格式：table 为表格（默认），json 为{json_text}")
+
+
+EPILOG = f"""\
+输出文件：已有的文件一律不替换，除非加 --overwrite（定稿也一样）；输出文件不能是输入文件。
+写入是原子的：出错或按 Ctrl-C 中断时不留下半个文件。
+
+退出码：
+  0    成功
+  1    发现阻止上报的问题（validate 有错误；export 被阻止；verify 发现改动或保护被解除）
+  2    输入无法使用或参数错误（文件不存在/损坏/已存在、结构与模板不符、配置有误、无法写入等）
+  3    程序内部错误（请加 --debug 重新运行并把输出发给维护人员）
+  {EXIT_INTERRUPTED}  按 Ctrl-C 中断
+
+每个命令的说明：perfeval 命令 -h，例如 perfeval export -h"""
+
+
+def build_parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
         prog="perfeval",
         description="绩效自评助手：部门整体支出绩效自评表（附件1-1、附件1-2）的计算、校验与导出。",
-        epilog="退出码：0 成功；1 发现阻止上报的问题；2 输入文件无法使用；3 程序内部错误。",
+        epilog=EPILOG,
     )
-    parser.add_argument("--debug", action="store_true", help="出错时显示完整的调试信息")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
+    parser.add_argument("--debug", action="store_true", help="出错时显示完整的调试信息（供维护人员排查）")
+    sub = parser.add_subparsers(dest="command", title="命令", metavar="命令")
 
-    p = sub.add_parser("demo", help="用内置示例（怀化市城乡建设事务中心 2023 年）生成模板和示例工作簿")
-    p.add_argument("-o", "--out", default="out", help="输出目录（默认 ./out）")
-    p.add_argument("--example", help="改用其他示例数据 JSON")
+    def command(name: str, summary: str, details: str = "") -> ChineseArgumentParser:
+        description = summary if not details else f"{summary}\n\n{details}"
+        return sub.add_parser(name, help=summary, description=description)  # type: ignore[return-value]
+
+    p = command("demo", "用内置示例（怀化市城乡建设事务中心 2023 年）生成模板和示例工作簿",
+                "在输出目录中生成空白模板和按示例数据填写的工作簿，并在屏幕上对照填报值与计算值。")
+    p.add_argument("-o", "--out", default="out", metavar="目录", help="输出目录（默认 ./out）")
+    p.add_argument("--example", metavar="数据.json", help="改用其他示例数据文件")
     _add_config(p)
+    _add_overwrite(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("new", help="新建空白的官方表格")
-    p.add_argument("-o", "--output", help="输出文件（默认 <单位>_<年度>年部门整体支出绩效自评表.xlsx）")
-    p.add_argument("--unit", help="单位名称")
-    p.add_argument("--year", type=int, default=2025, help="评价年度（默认 2025）")
-    p.add_argument("--projects", type=int, default=10, help="项目支出行数（默认 10）")
-    p.add_argument("--overwrite", action="store_true", help="允许覆盖已有文件")
+    p = command("new", "新建空白的官方表格（附件1-1、附件1-2）",
+                "不给 -o 时，文件保存在当前文件夹，文件名取自单位名称（不能用于文件名的字符会被替换）。")
+    p.add_argument("-o", "--output", metavar="输出.xlsx",
+                   help="输出文件（默认 <单位>_<年度>年部门整体支出绩效自评表.xlsx）")
+    p.add_argument("--unit", metavar="单位名称", help="填报单位名称（写入表头）")
+    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), default=2025, metavar="年度",
+                   help=f"评价年度，{YEAR_MIN}–{YEAR_MAX}（默认 2025）")
+    p.add_argument("--projects", type=_int_in_range(0, MAX_PROJECT_ROWS, "项目行数"), default=10, metavar="行数",
+                   help=f"项目支出的行数，0–{MAX_PROJECT_ROWS}（默认 10）")
+    _add_overwrite(p)
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("templates", help="重新生成 workbook_templates/ 中的官方模板")
-    p.add_argument("-o", "--out", default="workbook_templates")
-    p.add_argument("--year", type=int, default=2025)
+    p = command("templates", "重新生成官方空白模板（开发用：workbook_templates/ 中的模板文件）",
+                "生成的文件逐字节可重现；替换仓库中已有的模板须加 --overwrite。")
+    p.add_argument("-o", "--out", default="workbook_templates", metavar="目录",
+                   help="输出目录（默认 workbook_templates）")
+    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), default=2025, metavar="年度",
+                   help=f"模板的评价年度，{YEAR_MIN}–{YEAR_MAX}（默认 2025）")
+    _add_overwrite(p)
     p.set_defaults(func=cmd_templates)
 
-    p = sub.add_parser("fill", help="把数据 JSON 写入官方表格")
-    p.add_argument("data", help="数据文件 DATA.json")
-    p.add_argument("-o", "--output", required=True, help="输出工作簿 X.xlsx")
+    p = command("fill", "把数据文件（JSON）写入新的官方表格",
+                "填报值按原样写入（包括错误的值），便于随后校验。数据格式见 perfeval schema。")
+    p.add_argument("data", metavar="数据.json", help="数据文件（UTF-8 编码的 JSON）")
+    p.add_argument("-o", "--output", required=True, metavar="输出.xlsx", help="输出工作簿（必填）")
     _add_config(p)
+    _add_overwrite(p)
     p.set_defaults(func=cmd_fill)
 
-    p = sub.add_parser("extract", help="从已填写的工作簿读出数据 JSON")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output", help="输出 DATA.json（默认打印）")
+    p = command("extract", "从已填写的工作簿读出数据文件（JSON）")
+    p.add_argument("workbook", metavar="工作簿.xlsx", help="已填写的工作簿")
+    p.add_argument("-o", "--output", metavar="数据.json", help="保存到此文件（不给时打印在屏幕上）")
+    _add_overwrite(p)
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("compute", help="计算：恢复派生单元格公式并填写计算结果")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output", required=True)
+    p = command("compute", "计算：恢复派生单元格的公式，并填写“计算结果”工作表",
+                "被手工改成数值的派生单元格会恢复为公式；结果写到 -o 指定的新文件，原文件不变。")
+    p.add_argument("workbook", metavar="工作簿.xlsx", help="要计算的工作簿（不会被修改）")
+    p.add_argument("-o", "--output", required=True, metavar="输出.xlsx", help="计算后的工作簿（必填）")
     _add_config(p)
+    _add_overwrite(p)
     p.set_defaults(func=cmd_compute)
 
-    p = sub.add_parser("validate", help="校验：列出问题；加 -o 时在副本中就地标记并生成“校验结果”工作表")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output", help="标记后的副本 OUT.xlsx（原文件不变）")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command("validate", "校验：列出问题；加 -o 时在副本中就地标记并生成“校验结果”工作表",
+                "有错误级问题时退出码为 1。警告须在“校验结果”工作表的“说明”列写明理由后才能导出。")
+    p.add_argument("workbook", metavar="工作簿.xlsx", help="要校验的工作簿（不会被修改）")
+    p.add_argument("-o", "--output", metavar="输出.xlsx", help="标记问题后的副本（原文件不变）")
+    _add_format(p, "机器可读的 JSON（含英文代码）")
     _add_config(p)
+    _add_overwrite(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("clear", help="清除本工具添加的所有校验标记")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output", required=True)
+    p = command("clear", "清除本工具添加的所有校验标记（颜色、批注和“校验结果”工作表）")
+    p.add_argument("workbook", metavar="工作簿.xlsx", help="带校验标记的工作簿（不会被修改）")
+    p.add_argument("-o", "--output", required=True, metavar="输出.xlsx", help="清除标记后的工作簿（必填）")
+    _add_overwrite(p)
     p.set_defaults(func=cmd_clear)
 
-    p = sub.add_parser("rules", help="列出全部校验规则（代码、级别、说明）")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command("rules", "列出全部校验规则（代码、级别、说明）")
+    _add_format(p, "机器可读的 JSON")
     p.set_defaults(func=cmd_rules)
 
-    p = sub.add_parser("export", help="导出：校验通过后生成锁定的定稿（数值代替公式、工作表保护、文件指纹）")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output",
-                   help="定稿 FINAL.xlsx（默认：输入文件夹下的 <单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx）")
-    p.add_argument("--password", help="工作表保护密码（默认取配置 export_password；保护只防误改，不是加密）")
+    p = command("export", "导出：校验通过后生成锁定的定稿（数值代替公式、工作表保护、文件指纹）",
+                "有错误时不能导出；警告须已在“校验结果”的“说明”列写明理由，或用 --force --reason 强制导出。\n"
+                "已有的定稿不会被替换，除非加 --overwrite。")
+    p.add_argument("workbook", metavar="工作簿.xlsx", help="要导出的工作簿（不会被修改）")
+    p.add_argument("-o", "--output", metavar="定稿.xlsx",
+                   help="定稿文件（默认：输入文件夹下的 <单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx）")
+    p.add_argument("--password", metavar="密码",
+                   help="工作表保护密码（默认取配置 export_password；保护只防误改，不是加密）")
     p.add_argument("--force", action="store_true", help="警告未逐项说明时仍导出（须同时给出 --reason；错误不能强制）")
-    p.add_argument("--reason", help="强制导出的理由（记录在定稿的“校验摘要”和导出信息中）")
+    p.add_argument("--reason", metavar="理由", help="强制导出的理由（记录在定稿的“校验摘要”和导出信息中）")
     _add_config(p)
+    _add_overwrite(p)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("verify", help="核验：检查定稿是否为本工具导出、导出后是否被改动、保护是否被解除")
-    p.add_argument("workbook")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command("verify", "核验：检查定稿导出后内容是否被改动、保护是否被解除",
+                "把各工作表的内容与文件中记录的指纹（SHA-256）比对。指纹与内容在同一个文件里，"
+                "核验能发现导出后的一般改动，\n但不能证明文件是谁发出的，也不能排除有人改动后重新计算了指纹；"
+                "如需确认来源，请与报送单位另行核对指纹。")
+    p.add_argument("workbook", metavar="定稿.xlsx", help="要核验的定稿文件")
+    _add_format(p, "机器可读的 JSON（状态为英文代码，如 intact、values_changed）")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("schema", help="输出数据文件的 JSON Schema")
-    p.add_argument("-o", "--output")
+    p = command("schema", "输出数据文件（JSON）的格式说明（JSON Schema）")
+    p.add_argument("-o", "--output", metavar="输出.json", help="保存到此文件（不给时打印在屏幕上）")
+    _add_overwrite(p)
     p.set_defaults(func=cmd_schema)
 
     return parser
 
 
+# --------------------------------------------------------------------------- main
+
+
+def _interrupted(written: Sequence[Path]) -> int:
+    if written:
+        names = "、".join(str(p) for p in written)
+        print(f"已中断。中断前已完整写入：{names}；其余文件未写入。", file=sys.stderr)
+    else:
+        print("已中断，未写入任何文件。", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_INPUT
+    from perfeval.console import setup_streams
+
+    setup_streams()
+    written: list[Path] = []
     try:
-        return int(args.func(args))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
+        return _run(args, written)
+    except KeyboardInterrupt:
+        return _interrupted(written)
+
+
+def _run(args: argparse.Namespace, written: list[Path]) -> int:
+    from perfeval.xlsx.io import output_guard
+
+    try:
+        with output_guard(overwrite=bool(getattr(args, "overwrite", False))) as guard:
+            guard.written = written
+            return int(args.func(args))
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -388,10 +721,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
+        from perfeval.config import ConfigError
         from perfeval.xlsx.io import WorkbookError
         from perfeval.xlsx.reader import StructureError
 
-        if isinstance(exc, WorkbookError | StructureError):
+        if isinstance(exc, WorkbookError | StructureError | ConfigError):
             print(f"错误：{exc}", file=sys.stderr)
             return EXIT_INPUT
         if args.debug:

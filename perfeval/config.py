@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -95,51 +94,6 @@ class ConfigError(ValueError):
     """A configuration file that cannot be used; ``str()`` is a Chinese message naming the file and key."""
 
 
-_TYPE_WORDS = {
-    "decimal": "数字（如 0.3）",
-    "int": "整数（如 2）",
-    "bool": "true 或 false",
-    "string": "文本（加英文双引号）",
-    "str": "文本（加英文双引号）",
-    "tuple": "列表（如 [0.8, 0.6]）",
-    "list": "列表",
-    "dict": "对象（如 {\"产出指标\": 50}）",
-    "model": "对象",
-    "finite_number": "有限的数字",
-}
-
-
-def _problem(error: dict[str, Any]) -> str:
-    """The Chinese text for one pydantic error of a configuration file."""
-    kind: str = error["type"]
-    if kind == "extra_forbidden":
-        return "未知的配置项（拼写错误？）"
-    if kind == "missing":
-        return "缺少必填的值"
-    if kind in ("too_short", "too_long"):
-        ctx = error.get("ctx") or {}
-        expected = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        return f"个数不对（应为 {expected} 个）" if expected is not None else "个数不对"
-    base = kind.split("_")[0]
-    if kind.startswith("int_from_float"):
-        base = "int"
-    if kind.startswith(("decimal_", "float_")) and kind.endswith(("finite", "nan")):
-        base = "finite_number"
-    want = _TYPE_WORDS.get(base)
-    value = error.get("input")
-    got = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
-    if len(got) > 40:
-        got = got[:40] + "…"
-    return f"应为{want}，文件中是 {got}" if want else f"取值无效（{got}）"
-
-
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "（整个文件）"
-
-
 def load_config(path: str | Path | None) -> Config:
     """Defaults, overridden by the keys of a JSON file when ``path`` is given.
 
@@ -175,5 +129,7 @@ def load_config(path: str | Path | None) -> Config:
     try:
         return Config.model_validate({**DEFAULT_CONFIG.model_dump(), **data})
     except ValidationError as exc:
-        lines = [f"  - {_key_path(tuple(e['loc']))}：{_problem(dict(e))}" for e in exc.errors()[:10]]
-        raise ConfigError(f"配置文件 {path.name} 中的值不符合要求：\n" + "\n".join(lines)) from exc
+        from perfeval.validation_zh import describe_all
+
+        text = describe_all(exc.errors(), limit=10, unknown_key="未知的配置项（拼写错误？）")
+        raise ConfigError(f"配置文件 {path.name} 中的值不符合要求：\n{text}") from exc

@@ -95,6 +95,35 @@ def truncate(text: str, width: int, ellipsis: str = "…") -> str:
     return "".join(out) + ellipsis
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns; breaks between words and between any two CJK characters, never
+    inside an ASCII word, and not before closing or after opening punctuation (，。）” etc.)."""
+    import re
+
+    width = max(width, 4)
+    tokens = re.findall(r"[ \t]+|[\x21-\x7e]+|.", " ".join(text.split()))
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if display_width(line + token) <= width or not line.strip():
+            line += token
+        elif unicodedata.category(token[0]) in ("Pe", "Pf", "Po") and len(token) == 1:
+            line += token  # keep closing punctuation with the text it closes
+        else:
+            carry = ""
+            while line and unicodedata.category(line[-1]) in ("Ps", "Pi"):
+                carry, line = line[-1] + carry, line[:-1]
+            lines.append(line.rstrip())
+            line = carry + token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
 def ljust(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
@@ -127,4 +156,4 @@ def table(rows: Sequence[Sequence[str]], align: Sequence[Align], *, gap: int = 2
     return lines
 
 
-__all__ = ["display_width", "encodable_json", "ljust", "rjust", "setup_streams", "table", "truncate"]
+__all__ = ["display_width", "encodable_json", "ljust", "rjust", "setup_streams", "table", "truncate", "wrap"]

@@ -3,14 +3,17 @@
 :func:`verify_file` reads the metadata that :func:`perfeval.xlsx.export.export_file` stored, recomputes the
 fingerprint of the official sheets from the cells as they are now and compares. Statuses, worst last:
 
-- ``intact`` — values as exported, every sheet and the workbook structure protected;
+- ``intact`` — the official sheets' contents match the fingerprint recorded in the same file, every sheet
+  and the workbook structure protected: no change since export *that the file itself can reveal*;
 - ``protection_removed`` — values as exported, but a sheet or the structure is no longer protected;
 - ``values_changed`` — at least one value of the official sheets differs (the cells are named, old → new);
 - ``template_mismatch`` — exported with a template this version of perfeval does not know;
 - ``not_export`` — no (readable) export metadata: not a file exported by perfeval.
 
 Several problems can apply at once (``problems``); ``status`` is the worst. The check detects changes, it
-does not prevent them: whoever has perfeval can export a new file with new values (and a new fingerprint).
+does not prevent them, and it proves nothing about who sent the file: the fingerprint is an unkeyed SHA-256
+stored in the file it describes, so whoever changes a value and recomputes it (or exports a new file with
+perfeval) gets ``intact``. The messages say so; the English status codes appear only in JSON output.
 """
 
 from __future__ import annotations
@@ -44,11 +47,11 @@ class VerifyStatus(StrEnum):
 
 
 STATUS_LABELS = {
-    VerifyStatus.INTACT: "完好",
-    VerifyStatus.PROTECTION_REMOVED: "保护已被解除",
-    VerifyStatus.VALUES_CHANGED: "数值已被改动",
-    VerifyStatus.TEMPLATE_MISMATCH: "模板版本不符",
-    VerifyStatus.NOT_EXPORT: "不是绩效自评助手导出的定稿",
+    VerifyStatus.INTACT: "未发现改动（内容与文件中记录的指纹一致）",
+    VerifyStatus.PROTECTION_REMOVED: "工作表保护已被解除",
+    VerifyStatus.VALUES_CHANGED: "内容与文件中记录的指纹不符（导出后被改动）",
+    VerifyStatus.TEMPLATE_MISMATCH: "模板版本不符，无法核验",
+    VerifyStatus.NOT_EXPORT: "无法核验：文件中没有可用的导出信息",
 }
 _RANK = {s: i for i, s in enumerate(VerifyStatus)}
 MAX_LISTED = 50
@@ -145,8 +148,8 @@ def _custom_prop(wb: Workbook, key: str) -> str | None:
 def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
     """Verify an opened workbook (see :func:`verify_file`)."""
     if EXPORT_SHEET not in wb.sheetnames:
-        return _not_export(path, "文件中没有绩效自评助手的导出信息，它不是用“导出”生成的定稿"
-                                 "（或是把定稿内容复制到了新文件）。请向报送单位索取导出的定稿原件。")
+        return _not_export(path, "文件中没有绩效自评助手的导出信息：它不是用“导出”生成的定稿，"
+                                 "或者导出信息已被删除、定稿内容被复制到了新文件。请向报送单位索取导出的定稿原件。")
     try:
         meta, stored = read_export_meta(wb)
     except (ValueError, TypeError) as exc:
@@ -196,8 +199,12 @@ def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
     status = max(problems, key=lambda p: _RANK[p]) if problems else VerifyStatus.INTACT
     who = f"{meta.get('unit', '')} {meta.get('year', '')}年度，导出时间 {meta.get('exported_at', '')}"
     if status == VerifyStatus.INTACT:
-        message = (f"核验通过：官方表格的内容与绩效自评助手导出的定稿一致（{who}；指纹 {expected[:16]}…），"
-                   "工作表保护完好。")
+        message = (f"核验通过：官方表格的内容与文件中记录的指纹一致，工作表保护完好（{who}）。"
+                   "自导出以来，没有发现文件本身能反映出的改动。\n"
+                   f"指纹：{expected}\n"
+                   "说明：指纹是不带密钥的 SHA-256，与内容保存在同一个文件中。它能发现导出后的一般改动，"
+                   "但不能证明文件是谁发出的，也不能排除有人改动内容后重新计算了指纹。"
+                   "如需确认来源，请与报送单位另行（电话、公文）核对上面的指纹。")
         if meta.get("forced_reason"):
             message += f"\n注意：该定稿为强制导出，理由：{meta['forced_reason']}（详见“校验摘要”）。"
     else:
