@@ -16,6 +16,7 @@ overwrites a note it cannot read), protect sheets (导出 calls the openpyxl exp
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -275,24 +276,59 @@ def _book_path(book: xw.Book) -> Path | None:
     return path if path.is_absolute() and path.exists() else None
 
 
-def export_book(book: xw.Book) -> Path:
-    """导出: save, then run the file exporter on the saved workbook (locked final copy beside it)."""
-    from perfeval.xlsx.export import export_file
+def _free_path(folder: Path, stem: str, suffix: str = ".xlsx") -> tuple[Path, bool]:
+    """``folder/stem+suffix``, or the first free ``stem(2)``, ``stem(3)``… when it exists: a button never
+    replaces a file. Returns (path, whether a number was added)."""
+    out = folder / f"{stem}{suffix}"
+    n = 2
+    while os.path.lexists(out):
+        out = folder / f"{stem}({n}){suffix}"
+        n += 1
+    return out, n > 2
+
+
+def _renamed_note(path: Path, renamed: bool, what: str) -> str:
+    if not renamed:
+        return ""
+    return f"\n（同一文件夹中已有同名的{what}，为免覆盖，本次另存为“{path.name}”。）"
+
+
+def export_book(book: xw.Book) -> tuple[Path, bool]:
+    """导出: save, then run the file exporter on the saved workbook (locked final copy beside it).
+
+    An existing 定稿 is never replaced: the new one gets a numbered name (``…_定稿(2).xlsx``).
+    Returns (path of the 定稿, whether it was numbered)."""
+    from perfeval.xlsx.export import default_output_name, export_file
+    from perfeval.xlsx.io import output_guard
 
     book.save()
     path = _book_path(book)
     if path is None:
         raise _UserMessage("请先把工作簿保存为 .xlsx 文件，再点击“导出”。")
-    return export_file(path).path
+    report = read_book(book).report
+    name = default_output_name((report.basic.unit_name or report.self_eval.unit_name).strip(), report.year)
+    out, renamed = _free_path(path.parent, name.removesuffix(".xlsx"))
+    with output_guard(overwrite=False):  # should the name be taken meanwhile: refuse, never replace
+        return export_file(path, out).path, renamed
 
 
 def do_export(book: xw.Book) -> None:
-    _guarded(book, lambda: _alert(book, f"已生成定稿文件（已锁定，可直接上报）：\n{export_book(book)}"))
+    def run() -> None:
+        out, renamed = export_book(book)
+        _alert(book, f"已生成定稿文件（已锁定，可直接上报）：\n{out}{_renamed_note(out, renamed, '定稿')}")
+
+    _guarded(book, run)
 
 
 def new_book_file(book: xw.Book | None, today: dt.date | None = None) -> Path:
     """新建: a fresh official workbook beside the current one. 单位 and 年度 come from the current
-    workbook when it is one of ours (next year's form for the same unit), else 年度 = last year."""
+    workbook when it is one of ours (next year's form for the same unit), else 年度 = last year.
+    The file name is made safe from the unit name; an existing file gets a numbered name."""
+    return _new_book_file(book, today)[0]
+
+
+def _new_book_file(book: xw.Book | None, today: dt.date | None = None) -> tuple[Path, bool]:
+    from perfeval.filenames import safe_filename
     from perfeval.xlsx.workflow import write_new
 
     today = today or dt.date.today()
@@ -307,19 +343,15 @@ def new_book_file(book: xw.Book | None, today: dt.date | None = None) -> Path:
             unit, year = current.report.basic.unit_name, current.report.year + 1
         except StructureError:
             pass
-    stem = f"{unit or '新建'}_{year}年部门整体支出绩效自评表"
-    out = folder / f"{stem}.xlsx"
-    n = 2
-    while out.exists():
-        out = folder / f"{stem}({n}).xlsx"
-        n += 1
-    return write_new(out, year=year, unit_name=unit)
+    stem = safe_filename(unit, f"_{year}年部门整体支出绩效自评表", fallback="新建")
+    out, renamed = _free_path(folder, stem)
+    return write_new(out, year=year, unit_name=unit), renamed
 
 
 def do_new(book: xw.Book) -> None:
     def run() -> None:
-        out = new_book_file(book)
-        _alert(book, f"已新建：{out}")
+        out, renamed = _new_book_file(book)
+        _alert(book, f"已新建：{out}{_renamed_note(out, renamed, '文件')}")
         if book.app is not None and getattr(book.app, "engine", None) is not None \
                 and book.app.engine.name in ("excel", "mac"):  # desktop Excel: open it
             book.app.books.open(str(out))

@@ -183,7 +183,19 @@ def test_new_and_help(seed_xlsx: Path) -> None:
     macros.do_new(book)  # the button: a second file, the name de-duplicated, reported in an alert
     alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
     second = seed_xlsx.parent / "怀化市城乡建设事务中心_2024年部门整体支出绩效自评表(2).xlsx"
-    assert alert == f"已新建：{second}" and second.exists()
+    assert alert.startswith(f"已新建：{second}\n") and second.exists()
+    assert f"另存为“{second.name}”" in alert  # the alert says the name was numbered, and why
+
+
+def test_new_button_makes_a_safe_file_name_in_the_workbook_folder(tmp_path: Path) -> None:
+    src = tmp_path / "hostile.xlsx"
+    report = load_example()
+    report = report.model_copy(update={"basic": report.basic.model_copy(update={"unit_name": "../局:CON*\x01"})})
+    fill(report, src)
+    book = xw.Book(json=payload_from_workbook(load_workbook(src), book_name=str(src)))
+    out = macros.new_book_file(book)
+    assert out.parent == tmp_path  # no traversal out of the workbook's folder
+    assert out.name == "_局_CON__2024年部门整体支出绩效自评表.xlsx"
 
 
 def test_export_button_writes_the_locked_final_file(tmp_path: Path) -> None:
@@ -205,6 +217,16 @@ def test_export_button_writes_the_locked_final_file(tmp_path: Path) -> None:
     macros.do_export(book)
     alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
     assert alert.startswith("不能导出") and "BD-001" in alert
+
+    # a second export never replaces the first 定稿: a numbered name, and the alert says so
+    first_bytes = final.read_bytes()
+    book = xw.Book(json=payload_from_workbook(load_workbook(src), book_name=str(src)))
+    macros.do_export(book)
+    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
+    second = tmp_path / "怀化市城乡建设事务中心_2023年部门整体支出绩效自评表_定稿(2).xlsx"
+    assert alert.startswith(f"已生成定稿文件（已锁定，可直接上报）：\n{second}")
+    assert f"另存为“{second.name}”" in alert
+    assert final.read_bytes() == first_bytes and verify_file(second).status == "intact"
 
     book = xw.Book(json=payload_from_workbook(load_workbook(seed), book_name="未保存的工作簿"))
     macros.do_export(book)
