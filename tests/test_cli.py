@@ -51,7 +51,8 @@ def test_fill_extract_compute_new(tmp_path: Path) -> None:
         data.read_text(encoding="utf-8"))
     y = tmp_path / "y.xlsx"
     assert main(["compute", str(x), "-o", str(y)]) == 0
-    assert main(["extract", str(y), "-o", str(back)]) == 0
+    assert main(["extract", str(y), "-o", str(back)]) == 2  # exists: never replaced without --overwrite
+    assert main(["extract", str(y), "-o", str(back), "--overwrite"]) == 0
     assert Report.model_validate_json(back.read_text(encoding="utf-8")).basic.staff_control_rate_stated is None
     new = tmp_path / "n.xlsx"
     assert main(["new", "-o", str(new), "--unit", "测试单位", "--year", "2024", "--projects", "3"]) == 0
@@ -70,7 +71,7 @@ def test_bad_inputs_give_chinese_messages_and_exit_2(tmp_path: Path) -> None:
     r = run("compute", str(x), "-o", str(x))
     assert r.returncode == 2 and "不能与输入文件相同" in r.stderr
     r = run()
-    assert r.returncode == 2 and "usage" in r.stdout.lower()
+    assert r.returncode == 2 and r.stdout.startswith("用法：perfeval")
 
 
 def test_help_lists_commands() -> None:

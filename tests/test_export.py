@@ -586,7 +586,8 @@ def test_cli_verify_exit_codes(exported: Exported, seed_xlsx: Path, tmp_path: Pa
                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(exported.final)]) == 0
     out = capsys.readouterr().out
-    assert "核验结果：完好" in out and "核验通过" in out
+    assert "核验结果：未发现改动（内容与文件中记录的指纹一致）" in out and "核验通过" in out
+    assert "不能证明文件是谁发出的" in out and "intact" not in out  # claims only what is checked
 
     def change(wb: Workbook) -> None:
         wb[BD_SHEET]["F14"].value = 60
@@ -594,13 +595,13 @@ def test_cli_verify_exit_codes(exported: Exported, seed_xlsx: Path, tmp_path: Pa
     changed = modified_copy(exported.final, tmp_path / "changed.xlsx", change)
     assert main(["verify", str(changed)]) == 1
     out = capsys.readouterr().out
-    assert "数值已被改动" in out and "F14" in out
+    assert "内容与文件中记录的指纹不符" in out and "F14" in out and "values_changed" not in out
     assert main(["verify", str(changed), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "values_changed"
     assert data["changes"] == [{"sheet": BD_SHEET, "cell": "F14", "old": "58.14", "new": "60"}]
 
     assert main(["verify", str(seed_xlsx)]) == 2
-    assert "不是绩效自评助手导出的定稿" in capsys.readouterr().out
+    assert "文件中没有可用的导出信息" in capsys.readouterr().out
     assert main(["verify", str(tmp_path / "nope.xlsx")]) == 2
     assert "找不到文件" in capsys.readouterr().err

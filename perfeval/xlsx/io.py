@@ -121,9 +121,7 @@ def write_error(path: Path, exc: OSError) -> OutputWriteError:
     else:
         detail = exc.strerror or str(exc) or type(exc).__name__
         text = f"{where}：{detail}（错误码 {exc.errno}）。请检查磁盘和输出路径后重试。"
-    error = OutputWriteError(text)
-    error.filename = str(path)
-    return error
+    return OutputWriteError(text)
 
 
 def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], None] | None = None) -> None:
