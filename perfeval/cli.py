@@ -235,15 +235,17 @@ def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
 
 def _check_output(args: argparse.Namespace, out: Path, inputs: Sequence[Path]) -> Path:
     """The output policy (see the module docstring), checked before any work is done."""
-    from perfeval.xlsx.io import ensure_distinct
+    from perfeval.xlsx.io import OutputExistsError, ensure_distinct, write_error
 
     for src in inputs:
         ensure_distinct(src, out)
-    if out.is_dir():
-        raise UserError(f"输出路径是一个文件夹：{out}（请给出文件名，例如 {out / '结果.xlsx'}）")
-    if out.exists() and not getattr(args, "overwrite", False):
-        from perfeval.xlsx.io import OutputExistsError
-
+    try:
+        if out.is_dir():
+            raise UserError(f"输出路径是一个文件夹：{out}（请给出文件名，例如 {out / '结果.xlsx'}）")
+        exists = out.exists()
+    except OSError as exc:  # a name too long even to look up, and the like
+        raise write_error(out, exc) from exc
+    if exists and not getattr(args, "overwrite", False):
         raise OutputExistsError(out)
     return out
 

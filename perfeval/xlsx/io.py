@@ -97,11 +97,18 @@ _WIN_SHARING_VIOLATION, _WIN_LOCK_VIOLATION = 32, 33  # winerror of a file open 
 _WIN_BAD_NAME, _WIN_DISK_FULL, _WIN_HANDLE_DISK_FULL = 123, 112, 39
 
 
+def _quietly(check: Callable[[], bool]) -> bool:
+    try:
+        return check()
+    except OSError:  # a name too long to look up, and the like
+        return False
+
+
 def write_error(path: Path, exc: OSError) -> OutputWriteError:
     """A Chinese message for an :class:`OSError` raised while writing ``path``."""
     winerror = getattr(exc, "winerror", None)
     where = f"无法写入 {path}"
-    if isinstance(exc, IsADirectoryError) or (path.is_dir() and not path.is_symlink()):
+    if isinstance(exc, IsADirectoryError) or _quietly(lambda: path.is_dir() and not path.is_symlink()):
         text = f"{where}：这个位置已有一个同名的文件夹，请给出文件名（例如 {path / '结果.xlsx'}）。"
     elif exc.errno in _ENOSPC or winerror in (_WIN_DISK_FULL, _WIN_HANDLE_DISK_FULL):
         text = f"{where}：磁盘空间不足。请清理磁盘或另选保存位置后重试。"
@@ -109,12 +116,13 @@ def write_error(path: Path, exc: OSError) -> OutputWriteError:
         text = f"{where}：文件路径太长（{len(str(path))} 个字符）。请缩短文件名或换一个层级较浅的文件夹。"
     elif isinstance(exc, PermissionError) or exc.errno in _EACCES \
             or winerror in (_WIN_SHARING_VIOLATION, _WIN_LOCK_VIOLATION, 5):
-        if path.exists():
+        if _quietly(path.exists):
             text = (f"{where}：该文件正被占用或是只读的。如果它正在 Excel/WPS 中打开，请先在 Excel 中关闭该文件，"
                     "然后重试；否则请检查文件是否设为只读。")
         else:
             text = f"{where}：文件夹只读或没有写入权限。请另选一个可以保存文件的文件夹。"
-    elif isinstance(exc, NotADirectoryError | FileNotFoundError) or exc.errno in (errno.ENOTDIR, errno.ENOENT):
+    elif isinstance(exc, NotADirectoryError | FileNotFoundError | FileExistsError) \
+            or exc.errno in (errno.ENOTDIR, errno.ENOENT, errno.EEXIST):  # EEXIST: mkdir where a file is
         text = f"{where}：文件夹不存在或无法创建（路径中有同名的文件？）。请检查输出路径。"
     elif exc.errno == errno.EINVAL or winerror == _WIN_BAD_NAME or exc.errno == errno.EILSEQ:
         text = f"{where}：文件名无效（文件名中不能有 < > : \" / \\ | ? * 等字符）。请换一个文件名。"
@@ -134,12 +142,12 @@ def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], 
     """
     path = Path(path)
     guard = _GUARD.get()
-    if guard is not None and not guard.overwrite and os.path.lexists(path) and not path.is_dir():
-        raise OutputExistsError(path)
     tmp: str | None = None
     try:
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        if guard is not None and not guard.overwrite and os.path.lexists(path):
+            raise OutputExistsError(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
