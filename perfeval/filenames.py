@@ -31,9 +31,10 @@ def _keep(char: str) -> bool:
 
 def safe_stem(text: str, fallback: str = "未命名单位") -> str:
     """``text`` made safe to use as (part of) a single file name; ``fallback`` when nothing is left."""
-    name = "".join(c for c in text if _keep(c))
+    spaced = "".join(" " if c in "\t\n\r\x0b\x0c" or unicodedata.category(c) == "Zs" else c for c in text)
+    name = "".join(c for c in spaced if _keep(c))
     name = FORBIDDEN.sub("_", name)
-    name = " ".join(name.split())  # tabs and runs of spaces (also the ideographic space) become one space
+    name = " ".join(part for part in name.split(" ") if part)  # tabs, line breaks, ideographic space: one space
     name = name[:MAX_CHARS]
     while len(name.encode("utf-8")) > MAX_BYTES:
         name = name[:-1]
