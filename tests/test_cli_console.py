@@ -112,7 +112,8 @@ def test_display_width_counts_cjk_and_fullwidth_twice() -> None:
     assert ljust("中", 4) == "中  " and rjust("中", 4) == "  中"
     assert truncate("一二三四五", 7) == "一二三…" and display_width(truncate("一二三四五", 7)) == 7
     assert truncate("abc", 3) == "abc"
-    assert all(display_width(line) <= 20 for line in wrap("校验：列出问题；加 -o 时在副本中就地标记并生成“校验结果”工作表", 20))
+    lines = wrap("校验：列出问题；加 -o 时在副本中就地标记并生成“校验结果”工作表", 20)
+    assert len(lines) > 1 and all(display_width(line) <= 20 for line in lines)
     assert "".join(wrap("abc defg 中文字符", 6)).replace(" ", "") == "abcdefg中文字符"
 
 
