@@ -157,15 +157,13 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         with _argparse_in_chinese():
             super().__init__(*args, **kwargs)
 
-    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
         with _argparse_in_chinese():
-            return super().parse_known_args(args, namespace)
+            return super().parse_known_args(*args, **kwargs)
 
-    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:
         with _argparse_in_chinese():
-            return super().parse_args(args, namespace)
+            return super().parse_args(*args, **kwargs)
 
     def format_usage(self) -> str:
         with _argparse_in_chinese():

@@ -27,14 +27,14 @@ class Config(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # --- rounding / tolerance (rules.md §4 preamble) ---
-    amount_tolerance: Decimal = Field(Decimal("0.01"), description="amounts compare at 0.01 万元")
+    amount_tolerance: Decimal = Field(default=Decimal("0.01"), description="amounts compare at 0.01 万元")
     rate_display_decimals: int = Field(
-        2, description="rates compare at this many decimals of a percentage (2 → 105.26%)"
+        default=2, description="rates compare at this many decimals of a percentage (2 → 105.26%)"
     )
-    score_tolerance: Decimal = Field(Decimal("0.01"), description="scores compare at 0.01 分")
+    score_tolerance: Decimal = Field(default=Decimal("0.01"), description="scores compare at 0.01 分")
 
     # --- scoring (rules.md §2) ---
-    funds_weight: Decimal = Field(Decimal("10"), description="分值 of the 年度资金总额 (预算执行率) row")
+    funds_weight: Decimal = Field(default=Decimal("10"), description="分值 of the 年度资金总额 (预算执行率) row")
     level1_weights: dict[str, Decimal] = Field(
         default_factory=lambda: {
             "产出指标": Decimal("50"),
@@ -44,17 +44,17 @@ class Config(BaseModel):
         description="default 一级 weights [S2-m]; the template label carries the declared value",
     )
     execution_score_cap: Decimal = Field(
-        Decimal("1"), description="得分 = 分值 × min(执行率, cap) (F7s, [I])"
+        default=Decimal("1"), description="得分 = 分值 × min(执行率, cap) (F7s, [I])"
     )
     over_achievement_ratio: Decimal = Field(
-        Decimal("1.2"), description="B/A (正向) or A/B (反向) at or above this needs 偏差原因 (ZP-015, [I])"
+        default=Decimal("1.2"), description="B/A (正向) or A/B (反向) at or above this needs 偏差原因 (ZP-015, [I])"
     )
     qualitative_bands: tuple[Decimal, Decimal] = Field(
-        (Decimal("0.8"), Decimal("0.6")),
+        default=(Decimal("0.8"), Decimal("0.6")),
         description="达成 ≥ first, 部分达成 ≥ second, else 未达成 (§2.3)",
     )
     grade_bands: tuple[GradeBand, ...] = Field(
-        (
+        default=(
             GradeBand(grade="优", min_score=Decimal("90")),
             GradeBand(grade="良", min_score=Decimal("80")),
             GradeBand(grade="中", min_score=Decimal("60")),
@@ -63,27 +63,27 @@ class Config(BaseModel):
         description="优 90–100, 良 80–89, 中 60–79, 差 <60 (§2.5)",
     )
     reverse_keywords: tuple[str, ...] = Field(
-        ("成本", "时长", "投诉", "事故", "费用", "控制数"),
+        default=("成本", "时长", "投诉", "事故", "费用", "控制数"),
         description="三级指标 names with these words are 反向 when the target has no comparator",
     )
 
     # --- review thresholds (rules.md §4) ---
     execution_reason_below: Decimal = Field(
-        Decimal("1"), description="执行率 below this needs 偏差原因 (ZP-006; Sichuan style uses 0.9)"
+        default=Decimal("1"), description="执行率 below this needs 偏差原因 (ZP-006; Sichuan style uses 0.9)"
     )
     adjustment_warning_above: Decimal = Field(
-        Decimal("0.3"), description="(全年预算 − 年初)/年初 above this needs explanation (ZP-007, F8h band)"
+        default=Decimal("0.3"), description="(全年预算 − 年初)/年初 above this needs explanation (ZP-007, F8h band)"
     )
     public_funds_low_rate: Decimal = Field(
-        Decimal("0.6"), description="公用经费控制率 below this is informational (BD-009)"
+        default=Decimal("0.6"), description="公用经费控制率 below this is informational (BD-009)"
     )
     no_building_full_marks: bool = Field(
-        True, description="没有楼堂馆所项目 ⇒ full marks (S6); a score rule, never a 100% rate"
+        default=True, description="没有楼堂馆所项目 ⇒ full marks (S6); a score rule, never a 100% rate"
     )
 
     # --- export ---
     export_password: str = Field(
-        "perfeval", description="sheet/workbook protection password (protection is not security)"
+        default="perfeval", description="sheet/workbook protection password (protection is not security)"
     )
 
 

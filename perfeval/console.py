@@ -111,14 +111,15 @@ def wrap(text: str, width: int) -> list[str]:
             continue
         if display_width(line + token) <= width or not line.strip():
             line += token
-        elif unicodedata.category(token[0]) in ("Pe", "Pf", "Po") and len(token) == 1:
-            line += token  # keep closing punctuation with the text it closes
-        else:
-            carry = ""
-            while line and unicodedata.category(line[-1]) in ("Ps", "Pi"):
-                carry, line = line[-1] + carry, line[:-1]
-            lines.append(line.rstrip())
-            line = carry + token
+            continue
+        carry = ""
+        if len(token) == 1 and unicodedata.category(token) in ("Pe", "Pf", "Po") and len(line) > 1 \
+                and not line[-1].isascii():
+            carry, line = line[-1], line[:-1]  # closing punctuation never starts a line: take a character along
+        while len(line) > 1 and unicodedata.category(line[-1]) in ("Ps", "Pi"):
+            carry, line = line[-1] + carry, line[:-1]  # opening punctuation never ends one
+        lines.append(line.rstrip())
+        line = carry + token
     if line.strip():
         lines.append(line.rstrip())
     return lines or [""]

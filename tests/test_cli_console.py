@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.cli import run_cli
 
 from perfeval.cli import main
@@ -173,3 +175,15 @@ def test_validate_and_rules_tables_line_up(capsys: pytest.CaptureFixture[str], s
     rows = capsys.readouterr().out.splitlines()[1:]
     assert len(rows) > 40
     assert_aligned(rows, "<<<")
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.text(alphabet="中文校验，。、；：“”（）《》abc -1", max_size=120), st.integers(min_value=6, max_value=40))
+def test_wrap_keeps_every_character_and_the_width(text: str, width: int) -> None:
+    lines = wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    longest_word = max((display_width(w) for w in re.findall(r"[\x21-\x7e]+", text)), default=0)
+    if longest_word + 4 <= width:  # an ASCII word longer than a line cannot be broken
+        assert all(display_width(line) <= width for line in lines), lines
+    if not re.search(r"[\x21-\x7e，。、；：”）》 ][，。、；：”）》]", text):  # a lone mark after a CJK character
+        assert not any(line[:1] in "，。、；：”）》" for line in lines[1:]), lines
