@@ -709,8 +709,7 @@ def _run(args: argparse.Namespace, written: list[Path]) -> int:
     from perfeval.xlsx.io import output_guard
 
     try:
-        with output_guard(overwrite=bool(getattr(args, "overwrite", False))) as guard:
-            guard.written = written
+        with output_guard(overwrite=bool(getattr(args, "overwrite", False)), written=written):
             return int(args.func(args))
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)

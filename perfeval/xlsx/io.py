@@ -62,11 +62,12 @@ _GUARD: ContextVar[OutputGuard | None] = ContextVar("perfeval_output_guard", def
 
 
 @contextmanager
-def output_guard(*, overwrite: bool = False) -> Iterator[OutputGuard]:
+def output_guard(*, overwrite: bool = False, written: list[Path] | None = None) -> Iterator[OutputGuard]:
     """While active, :func:`atomic_write_bytes` refuses to replace an existing file (unless ``overwrite``)
-    and records each file it wrote in ``guard.written``. Without a guard, an existing file is replaced
-    (library callers such as the add-in choose their own names)."""
-    guard = OutputGuard(overwrite=overwrite)
+    and appends each file it wrote to ``guard.written`` (the list ``written`` when given, so that it
+    survives an interruption). Without a guard, an existing file is replaced (library callers such as the
+    add-in choose their own names)."""
+    guard = OutputGuard(overwrite=overwrite, written=written if written is not None else [])
     token = _GUARD.set(guard)
     try:
         yield guard
