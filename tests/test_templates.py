@@ -16,7 +16,7 @@ COMMITTED = ROOT / "workbook_templates" / TEMPLATE_FILENAME.format(year=TEMPLATE
 def test_committed_template_equals_fresh_build(tmp_path: Path) -> None:
     fresh = build_templates(tmp_path)
     assert fresh.read_bytes() == COMMITTED.read_bytes(), (
-        "workbook_templates/ is stale: run `perfeval templates` and commit the result"
+        "workbook_templates/ is stale: run `perfeval templates --overwrite` and commit the result"
     )
     again = build_templates(tmp_path / "again")
     assert again.read_bytes() == fresh.read_bytes()
