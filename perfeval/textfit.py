@@ -140,8 +140,8 @@ def height_for_lines(lines: int, size: float = BODY_SIZE) -> float:
     """Row height in points that shows ``lines`` lines of ``size`` pt text."""
     line = size * LINE_EM
     if lines <= 1:
-        return line + SINGLE_LINE_PAD
-    return lines * line + MULTI_LINE_PAD
+        return round(line + SINGLE_LINE_PAD, 4)
+    return round(lines * line + MULTI_LINE_PAD, 4)
 
 
 def text_height(text: str, width: float, size: float = BODY_SIZE, bold: bool = False, wrap: bool = True) -> float:
@@ -212,7 +212,7 @@ def fit_rows(
                 target[r] = target.get(r, now(r)) + extra
     out: dict[int, float] = {}
     for r, h in target.items():
-        h = min(EXCEL_MAX_ROW_HEIGHT, math.ceil(h * 4) / 4)  # quarter points, rounded up
+        h = min(EXCEL_MAX_ROW_HEIGHT, math.ceil(h * 4 - 1e-6) / 4)  # quarter points, rounded up
         if h > now(r) + 1e-9:
             out[r] = h
     return out
