@@ -24,6 +24,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 BODY_SIZE = 10.5  # pt: the official sheets' 仿宋 body text
 PT_PER_UNIT = 5.25  # one column-width unit: 7 px at 96 dpi
@@ -242,7 +243,7 @@ def fit_scale(widths: Iterable[float], orientation: str, margin_left: float, mar
 
 
 def orientation_for(widths: Iterable[float], margin_left: float, margin_right: float,
-                    min_scale: float = 0.9) -> str:
+                    min_scale: float = 0.9) -> Literal["portrait", "landscape"]:
     """``"portrait"`` when the columns fit an A4 page at ``min_scale`` or more, else ``"landscape"``."""
     ws = list(widths)
     return "portrait" if fit_scale(ws, "portrait", margin_left, margin_right) >= min_scale else "landscape"

@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__, textfit
@@ -188,11 +189,14 @@ def sheet_text_boxes(ws: Worksheet) -> list[TextBox]:
             text = value
         else:
             text = "0"
-        last_row, last_col = spans.get((c.row, c.column), (c.row, c.column))
+        row, col = c.row, c.column
+        if row is None or col is None:
+            continue
+        last_row, last_col = spans.get((row, col), (row, col))
         font = c.font
         size = float(font.sz) if font is not None and font.sz else DEFAULT_FONT_SIZE
         wrap = bool(c.alignment.wrap_text) if c.alignment is not None else False
-        boxes.append(TextBox(c.row, c.column, last_row, last_col, text, size, bool(font is not None and font.b),
+        boxes.append(TextBox(row, col, last_row, last_col, text, size, bool(font is not None and font.b),
                              wrap and isinstance(value, str)))
     return boxes
 
@@ -249,7 +253,7 @@ def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int |
     ws.page_setup.orientation = textfit.orientation_for(used, left, right)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left, ws.page_margins.right = left, right
     ws.page_margins.top, ws.page_margins.bottom = top, bottom
     ws.page_margins.header = ws.page_margins.footer = 0.3
@@ -257,8 +261,10 @@ def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int |
     ws.print_area = f"A1:{col_letter(last_col)}{last_row}"
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = PAGE_FOOTER
-    ws.oddFooter.center.size = 9
+    footer = ws.oddFooter.center if ws.oddFooter is not None else None
+    if footer is not None:
+        footer.text = PAGE_FOOTER
+        footer.size = 9
 
 
 def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
