@@ -202,7 +202,7 @@ def test_summary_sheet_rows_fit_and_it_prints_one_landscape_page_wide(books: dic
 def test_calc_sheet_rows_fit_and_it_prints_one_page_wide(books: dict[str, Path]) -> None:
     for book in ("flagged", "final"):
         ws = load_workbook(books[book])[CALC_SHEET]
-        assert _unfitted_rows(ws) == {} or book == "flagged"  # the working copy mirrors names by formula
+        assert _unfitted_rows(ws) == {}, book
         _assert_print_setup(ws, "landscape", "$1:$1", None)
 
 
