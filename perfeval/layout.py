@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perfeval import textfit
 from perfeval.model import Report
 
 BD_SHEET = "附件1-1 基础数据表"
@@ -103,25 +104,26 @@ class SheetLayout(BaseModel):
 
 
 # Row heights: Excel caps one row at 409 pt, so a long 年度总体目标 text gets a block of merged rows.
-LINE_HEIGHT = 13.5  # points per wrapped line of 10.5 pt 仿宋
 MAX_ROW_HEIGHT = 400.0
-BD_COLUMNS = {"A": 36.0, "B": 11.0, "C": 11.0, "D": 11.0, "E": 11.0, "F": 11.0, "G": 11.0}
-ZP_COLUMNS = {"A": 6.0, "B": 11.0, "C": 10.0, "D": 18.0, "E": 12.0, "F": 12.0, "G": 7.5, "H": 7.5, "I": 18.0}
+# 附件1-1 E holds the 填报日期 (2024年6月6日), 附件1-2 G the 执行率 (100.00%): numbers show #### when too narrow
+BD_COLUMNS = {"A": 36.0, "B": 11.0, "C": 11.0, "D": 11.0, "E": 13.0, "F": 11.0, "G": 11.0}
+ZP_COLUMNS = {"A": 6.0, "B": 11.0, "C": 10.0, "D": 18.0, "E": 12.0, "F": 12.0, "G": 9.0, "H": 7.5, "I": 18.0}
 GOAL_WIDTH = min(sum(ZP_COLUMNS[c] for c in "BCDE"), sum(ZP_COLUMNS[c] for c in "FGHI"))
 
 
 def text_units(text: str) -> int:
-    """Display width in column units: CJK characters count 2, others 1."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+    """Display width in half-width columns: full-width (CJK) characters count 2, others 1."""
+    return textfit.display_width(text)
 
 
 def lines_needed(text: str, width: float) -> int:
-    usable = max(1.0, width - 1.5)
-    return sum(max(1, -(-text_units(p) // int(usable))) for p in text.split("\n")) if text else 1
+    """Lines a 10.5 pt text wraps to in a column (or merged range) ``width`` units wide (:mod:`perfeval.textfit`)."""
+    return textfit.lines_needed(text, width)
 
 
 def height_needed(text: str, width: float) -> float:
-    return lines_needed(text, width) * LINE_HEIGHT + 4.0
+    """Row height (points) that shows a 10.5 pt text whole in ``width`` units (:mod:`perfeval.textfit`)."""
+    return textfit.text_height(text, width)
 
 
 class Shape(BaseModel):

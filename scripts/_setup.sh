@@ -111,7 +111,8 @@ perfeval_setup_venv() {
 
 # Debian packages for the LibreOffice-based checks (--no-install-recommends keeps it to what
 # headless Calc + UNO needs; the fonts are listed explicitly: Liberation = metric-compatible
-# Arial/Times New Roman for faithful page breaks, WenQuanYi Micro Hei = Chinese glyphs in PDFs).
+# Arial/Times New Roman for faithful page breaks, Carlito = metric-compatible Calibri, the workbooks'
+# default font that sets the width of a column unit, WenQuanYi Micro Hei = Chinese glyphs in PDFs).
 perfeval_libreoffice_missing() {
   local missing=()
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
@@ -119,9 +120,10 @@ perfeval_libreoffice_missing() {
   command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
   if command -v fc-list >/dev/null 2>&1; then
     fc-list 2>/dev/null | grep -q 'Liberation Sans' || missing+=(fonts-liberation2)
+    fc-list 2>/dev/null | grep -q 'Carlito' || missing+=(fonts-crosextra-carlito)
     fc-list ':lang=zh' family 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
   else
-    missing+=(fonts-liberation2 fonts-wqy-microhei)
+    missing+=(fonts-liberation2 fonts-crosextra-carlito fonts-wqy-microhei)
   fi
   [ "${#missing[@]}" -eq 0 ] || printf '%s\n' "${missing[@]}"
 }

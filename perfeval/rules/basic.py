@@ -174,7 +174,7 @@ def public_funds_control(r: Rule, ctx: Context) -> Iterator[Finding]:
     assert isinstance(rate, Decimal)
     fields = {"year": ctx.report.year, "actual": ctx.amt(pf.actual), "budget": ctx.amt(pf.budget),
               "rate": ctx.pct(rate), "threshold": ctx.limit(ctx.config.public_funds_low_rate)}
-    if pf.actual - pf.budget >= ctx.config.amount_tolerance:
+    if nz(money(pf.actual)) - nz(money(pf.budget)) >= ctx.config.amount_tolerance:  # as printed (§4)
         yield ctx.finding(r, "basic.public_funds.actual", stated=ctx.amt(pf.actual), computed=ctx.pct(rate),
                           **fields)
     elif ctx.rate_shown(rate) < ctx.config.public_funds_low_rate:

@@ -55,7 +55,7 @@ from perfeval.xlsx import styles
 from perfeval.xlsx.flags import clear_workbook, explanations_of
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook_obj
-from perfeval.xlsx.writer import set_cell
+from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print
 
 EXPORT_SHEET = "_perfeval_export"
 SUMMARY_SHEET = "校验摘要"
@@ -301,7 +301,8 @@ def _carry_meta(wb: Workbook) -> dict[str, str]:
 THIN = Side(style="thin", color="FF000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SUMMARY_HEADER = ("序号", "代码", "级别", "工作表", "单元格", "问题说明", "填报值", "计算值", "说明 / 理由")
-SUMMARY_WIDTHS = (5, 8, 6, 16, 7, 44, 10, 10, 30)
+SUMMARY_WIDTHS = (5, 8, 6, 18, 7, 56, 11, 11, 34)  # as 校验结果: one A4 landscape page wide at ~95 %
+SUMMARY_SIZE = 10
 
 
 def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding], names: dict[str, str],
@@ -309,8 +310,10 @@ def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding
     ws = wb.create_sheet(SUMMARY_SHEET)
     ncol = len(SUMMARY_HEADER)
     last = chr(64 + ncol)
+    body = Font(name=styles.BODY_FONT_NAME, size=SUMMARY_SIZE)
     ws["A1"] = "校验摘要（导出定稿时的校验结果，不属于上报表格）"
     ws["A1"].font = Font(name=styles.TITLE_FONT_NAME, size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     ws.merge_cells(f"A1:{last}1")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
     info = [
@@ -327,23 +330,27 @@ def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding
         info.append(("强制导出理由", forced_reason))
     row = 3
     for label, value in info:
-        ws.cell(row=row, column=1, value=label).font = Font(name=styles.BODY_FONT_NAME, bold=True)
+        c = ws.cell(row=row, column=1, value=label)
+        c.font = Font(name=styles.BODY_FONT_NAME, size=SUMMARY_SIZE, bold=True)
+        c.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         _put(ws, f"D{row}", value)
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=ncol)
-        ws.cell(row=row, column=4).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        ws.cell(row=row, column=4).font = body
+        ws.cell(row=row, column=4).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         row += 1
     row += 1
     for col, text in enumerate(SUMMARY_HEADER, start=1):
         c = ws.cell(row=row, column=col, value=text)
-        c.font = Font(name=styles.BODY_FONT_NAME, bold=True)
+        c.font = Font(name=styles.BODY_FONT_NAME, size=SUMMARY_SIZE, bold=True)
         c.border = BORDER
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_row = row
     row += 1
     if not findings:
-        ws.cell(row=row, column=1, value="未发现问题。")
+        ws.cell(row=row, column=1, value="未发现问题。").font = body
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncol)
+        row += 1
     for n, f in enumerate(findings, start=1):
         sheet = names.get(f.sheet, f.sheet)
         note = explanations.get(f.key)
@@ -355,21 +362,29 @@ def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding
             _put(ws, f"{chr(64 + col)}{row}", value)
             c = ws.cell(row=row, column=col)
             c.border = BORDER
-            c.font = Font(name=styles.BODY_FONT_NAME, size=9)
-            c.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left" if col in (6, 9) else "center")
+            c.font = body
+            c.alignment = Alignment(vertical="top", wrap_text=True,
+                                    horizontal="left" if col in (4, 6, 9) else "center")
         row += 1
     for i, width in enumerate(SUMMARY_WIDTHS, start=1):
         ws.column_dimensions[chr(64 + i)].width = width
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    _fit_width(ws)
+    fit_sheet_rows(ws)
+    setup_report_print(ws, title_rows=f"{header_row}:{header_row}", last_col=ncol, last_row=row - 1)
 
 
 def _fit_width(ws: Worksheet) -> None:
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    """A sheet for reading (计算结果) prints one A4 page wide, title row repeated, rows fitted to its text."""
+    fit_sheet_rows(ws)
+    setup_report_print(ws, title_rows="1:1")
+
+
+def _fit_rows(wb: Workbook, names: dict[str, str]) -> None:
+    """The official sheets' rows grow to show every typed or frozen text whole (Excel does not auto-fit
+    merged cells, openpyxl cannot auto-fit): 三级指标, 指标值, 偏差原因, 项目名称, 厉行节约保障措施 ……"""
+    for official in OFFICIAL_SHEETS:
+        name = names.get(official, official)
+        if name in wb.sheetnames:
+            fit_sheet_rows(wb[name])
 
 
 def _write_export_meta(wb: Workbook, meta: dict[str, str], cells: list[CanonicalCell]) -> None:
@@ -524,6 +539,7 @@ def export_file(
     _drop_external(wb)
     _remove_tints(wb, names)
     _numbers_at_excel_precision(wb, names)
+    _fit_rows(wb, names)
     # 3. fingerprint of the official sheets as the saved file will hold them
     cells = _cells_as_stored(wb, names)
     fp = fingerprint_of_cells(cells)

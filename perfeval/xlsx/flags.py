@@ -9,13 +9,14 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.colors import Color
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.findings import SEVERITY_LABELS, FindingReport
 from perfeval.flagging import (
     NOTE_AUTHOR,
+    RESULTS_FIRST_ROW,
     RESULTS_SHEET,
     RESULTS_WIDTHS,
     SEVERITY_FILLS,
@@ -28,6 +29,7 @@ from perfeval.flagging import (
     strip_our_note,
 )
 from perfeval.layout import OFFICIAL_SHEETS, col_letter
+from perfeval.xlsx.writer import fit_sheet_rows, setup_report_print
 
 NOTE_WIDTH, NOTE_HEIGHT = 360, 180
 
@@ -96,25 +98,41 @@ def _replace_sheet(wb: Workbook, name: str, index: int | None = None) -> Workshe
     return wb.create_sheet(name, index)
 
 
+RESULTS_TITLE_SIZE, RESULTS_BODY_SIZE = 12, 10
+_THIN = Side(style="thin", color="FF000000")
+_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTERED_COLUMNS = (1, 2, 3, 5)  # 序号, 代码, 级别, 单元格
+
+
 def _write_results(wb: Workbook, plan: FlagPlan, index: int | None) -> None:
     ws = _replace_sheet(wb, RESULTS_SHEET, index)
     for row in plan.results:
         ws.append(row)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(RESULTS_WIDTHS))
-    ws["A1"].font = Font(name="宋体", size=12, bold=True)
+    ncol = len(RESULTS_WIDTHS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws["A1"].font = Font(name="宋体", size=RESULTS_TITLE_SIZE, bold=True)
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center", horizontal="left")
     for i, width in enumerate(RESULTS_WIDTHS, start=1):
         ws.column_dimensions[col_letter(i)].width = width
-        ws.cell(row=2, column=i).font = Font(name="宋体", bold=True)
+        c = ws.cell(row=2, column=i)
+        c.font = Font(name="宋体", size=RESULTS_BODY_SIZE, bold=True)
+        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        c.border = _GRID
     labels = {v: k for k, v in SEVERITY_LABELS.items()}
-    for row in ws.iter_rows(min_row=3):
+    for row in ws.iter_rows(min_row=3, max_col=ncol):
         for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+            c.font = Font(name="宋体", size=RESULTS_BODY_SIZE)
+            horizontal = "center" if c.column in _CENTERED_COLUMNS else "left"
+            c.alignment = Alignment(wrap_text=True, vertical="top", horizontal=horizontal)
+            c.border = _GRID
         severity = labels.get(str(row[2].value))
         if severity is not None:
             row[2].fill = _fill_from_code(SEVERITY_FILLS[severity])
-        row[4].font = Font(color="FF0563C1", underline="single")
+        row[4].font = Font(name="宋体", size=RESULTS_BODY_SIZE, color="FF0563C1", underline="single")
         row[8].fill = _fill_from_code("FFFFF2CC")  # the accountant types here
     ws.freeze_panes = "A3"
+    fit_sheet_rows(ws)
+    setup_report_print(ws, title_rows="2:2", last_col=ncol, last_row=max(ws.max_row, RESULTS_FIRST_ROW))
 
 
 def _write_state(wb: Workbook, plan: FlagPlan) -> None:

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__
+from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__, textfit
 from perfeval.compute import Computed
 from perfeval.layout import (
     CALC_SHEET,
-    MAX_ROW_HEIGHT,
     META_SHEET,
     OFFICIAL_SHEETS,
     Cell,
@@ -34,12 +36,14 @@ from perfeval.layout import (
     VType,
     col_index,
     col_letter,
-    height_needed,
     merge_bounds,
 )
 from perfeval.model import Level1, Report
 from perfeval.paths import get_path, level1_label
+from perfeval.textfit import TextBox
 from perfeval.xlsx import styles
+
+DEFAULT_FONT_SIZE = 11.0  # a cell without a font size: the workbook's Calibri 11
 
 
 def _cell_value(cell: Cell, value: Any) -> Any:
@@ -142,7 +146,7 @@ def _build_sheet(wb: Workbook, sl: SheetLayout, index: int | None = None) -> Wor
     if sl.name != CALC_SHEET:
         _print_setup(ws, sl)
     else:
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        setup_report_print(ws, title_rows="1:1", last_col=col_index(sl.last_col), last_row=sl.last_row)
         ws.sheet_properties.tabColor = "FF9E9E9E"
     return ws
 
@@ -174,25 +178,97 @@ def write_report(wb: Workbook, layout: Layout, report: Report) -> None:
         set_cell(ws, cell.address, _cell_value(cell, value))
 
 
-def fit_row_heights(wb: Workbook, layout: Layout) -> None:
-    """Grow rows so wrapped text shows in full (Excel does not auto-fit merged cells)."""
-    for sl in layout.sheets.values():
-        ws = wb[sl.name]
-        need: dict[int, float] = {}
-        for cell in sl.cells:
-            value = ws[cell.address].value
-            if not cell.wrap or not isinstance(value, str) or value.startswith("="):
+def sheet_text_boxes(ws: Worksheet) -> list[TextBox]:
+    """Every value a sheet shows, as :class:`~perfeval.textfit.TextBox` es: merged range, font size and
+    weight, wrapping. Formulas are skipped (their result is not in the file); numbers and dates take one line."""
+    spans = {(r.min_row, r.min_col): (r.max_row, r.max_col) for r in ws.merged_cells.ranges}
+    boxes = []
+    for c in ws._cells.values():
+        value = c.value
+        if value is None or c.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
+            continue
+        if isinstance(value, str):
+            if not value.strip():
                 continue
-            r1, c1, r2, c2 = merge_bounds(cell)
-            width = sum(sl.columns.get(col_letter(c), 9.0) for c in range(c1, c2 + 1))
-            scale = (cell.size or styles.BODY_SIZE) / styles.BODY_SIZE
-            per_row = height_needed(value, width / scale) * scale / (r2 - r1 + 1)
-            for r in range(r1, r2 + 1):
-                need[r] = max(need.get(r, 0.0), per_row)
-        for row, height in need.items():
-            base = sl.row_heights.get(row, 15.0)
-            if height > base:
-                ws.row_dimensions[row].height = round(min(height, MAX_ROW_HEIGHT + 9), 1)
+            text = value
+        else:
+            text = "0"
+        row, col = c.row, c.column
+        if row is None or col is None:
+            continue
+        last_row, last_col = spans.get((row, col), (row, col))
+        font = c.font
+        size = float(font.sz) if font is not None and font.sz else DEFAULT_FONT_SIZE
+        wrap = bool(c.alignment.wrap_text) if c.alignment is not None else False
+        boxes.append(TextBox(row, col, last_row, last_col, text, size, bool(font is not None and font.b),
+                             wrap and isinstance(value, str)))
+    return boxes
+
+
+def column_widths(ws: Worksheet) -> dict[int, float]:
+    """Column index → width in file units for the columns the sheet sizes (hidden columns: 0)."""
+    out: dict[int, float] = {}
+    for key, dim in ws.column_dimensions.items():
+        first = dim.min or col_index(key)
+        last = dim.max or first
+        for col in range(first, last + 1):
+            out[col] = 0.0 if dim.hidden else float(dim.width or textfit.DEFAULT_COLUMN_WIDTH)
+    return out
+
+
+def fit_sheet_rows(ws: Worksheet) -> dict[int, float]:
+    """Grow the sheet's rows so every text shows whole (Excel does not auto-fit merged cells, LibreOffice
+    does not on opening, openpyxl cannot); rows never shrink. Returns the rows changed and their heights."""
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height is not None}
+    default_width = ws.sheet_format.defaultColWidth or textfit.DEFAULT_COLUMN_WIDTH
+    grow = textfit.fit_rows(sheet_text_boxes(ws), column_widths(ws), heights,
+                            default_height=ws.sheet_format.defaultRowHeight or textfit.DEFAULT_ROW_HEIGHT,
+                            default_width=default_width)
+    for row, height in grow.items():
+        ws.row_dimensions[row].height = height
+    return grow
+
+
+def fit_row_heights(wb: Workbook, layout: Layout, sheet_names: Mapping[str, str] | None = None) -> None:
+    """Grow the rows of the layout's sheets (official sheets under their names in ``sheet_names``) so
+    wrapped text shows in full."""
+    for sl in layout.sheets.values():
+        name = (sheet_names or {}).get(sl.name, sl.name)
+        if name in wb.sheetnames:
+            fit_sheet_rows(wb[name])
+
+
+REPORT_MARGINS = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom (inches)
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+
+def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int | None = None,
+                       last_row: int | None = None) -> None:
+    """Print set-up of a sheet this tool writes for reading (计算结果, 校验结果, 校验摘要): A4, one page
+    wide (landscape when the columns need it), the whole used range with the title in the print area,
+    ``title_rows`` repeated on each page, page numbers in the footer."""
+    last_col = last_col or ws.max_column
+    last_row = last_row or ws.max_row
+    widths = column_widths(ws)
+    default_width = ws.sheet_format.defaultColWidth or textfit.DEFAULT_COLUMN_WIDTH
+    used = [widths.get(c, default_width) for c in range(1, last_col + 1)]
+    left, right, top, bottom = REPORT_MARGINS
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = textfit.orientation_for(used, left, right)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left, ws.page_margins.right = left, right
+    ws.page_margins.top, ws.page_margins.bottom = top, bottom
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.print_area = f"A1:{col_letter(last_col)}{last_row}"
+    if title_rows:
+        ws.print_title_rows = title_rows
+    footer = ws.oddFooter.center if ws.oddFooter is not None else None
+    if footer is not None:
+        footer.text = PAGE_FOOTER
+        footer.size = 9
 
 
 def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
@@ -246,9 +322,12 @@ def build_workbook(report: Report, layout: Layout, computed: Computed | None = N
 __all__ = [
     "build_workbook",
     "col_letter",
+    "fit_row_heights",
+    "fit_sheet_rows",
     "new_workbook",
     "restore_formulas",
     "set_cell",
+    "setup_report_print",
     "write_computed",
     "write_report",
 ]

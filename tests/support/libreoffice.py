@@ -8,6 +8,7 @@ workbook *shows*.  These helpers open a workbook in a real spreadsheet engine
   non-empty cell: ``{sheet: {"B5": value}}`` (numbers -> ``float``, text -> ``str``,
   error cells -> the error text such as ``"#DIV/0!"``, a formula giving ``""`` -> ``""``).
 * :func:`sheet_protection` - ``{sheet: isProtected()}`` plus ``"__document_structure__"``.
+* :func:`optimal_row_heights` - each row's stored height and LibreOffice's auto-fit height.
 * :func:`convert` - ``soffice --convert-to`` (``"pdf"``, ``"csv"``, ``"xlsx"``, or a full
   ``"csv:Filter:options"`` spec).
 * :func:`sheet_csvs` - every sheet exported to its own UTF-8 CSV, parsed into rows.
@@ -66,6 +67,7 @@ __all__ = [
     "convert",
     "csv_filter_spec",
     "find_soffice",
+    "optimal_row_heights",
     "pdf_pages",
     "recalc_values",
     "require_libreoffice",
@@ -359,6 +361,20 @@ def read_values(sheet):
     return out
 
 
+def row_heights(sheet):
+    # {row: [height as stored, LibreOffice's optimal height]} in points, for every used row
+    cursor = sheet.createCursor()
+    cursor.gotoEndOfUsedArea(False)
+    rows = sheet.getRows()
+    out = {}
+    for i in range(cursor.getRangeAddress().EndRow + 1):
+        row = rows.getByIndex(i)
+        stored = row.Height
+        row.OptimalHeight = True
+        out[str(i + 1)] = [stored * 72 / 2540, row.Height * 72 / 2540]
+    return out
+
+
 def main():
     req = json.loads(sys.stdin.read())
     local = uno.getComponentContext()
@@ -392,6 +408,8 @@ def main():
         if "values" in req["ops"]:
             doc.calculateAll()
             result["values"] = {n: read_values(doc.getSheets().getByName(n)) for n in wanted}
+        if "row_heights" in req["ops"]:
+            result["row_heights"] = {n: row_heights(doc.getSheets().getByName(n)) for n in wanted}
         if "protection" in req["ops"]:
             prot = {n: bool(doc.getSheets().getByName(n).isProtected()) for n in wanted}
             try:
@@ -558,6 +576,21 @@ def sheet_protection(xlsx: Path, *, timeout: float = DEFAULT_TIMEOUT) -> dict[st
     payload = _uno_call(Path(xlsx), ["protection"], None, timeout)
     protection: dict[str, bool] = payload["protection"]
     return protection
+
+
+def optimal_row_heights(
+    xlsx: Path, sheets: list[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, dict[int, tuple[float, float]]]:
+    """``{sheet: {row: (stored height, optimal height)}}`` in points for every used row.
+
+    The optimal height is what LibreOffice's own auto-fit (Format > Rows > Optimal Height) gives the
+    row with the installed fonts; like Excel's, it ignores merged cells.
+    """
+    payload = _uno_call(Path(xlsx), ["row_heights"], sheets, timeout)
+    return {
+        sheet: {int(row): (float(pair[0]), float(pair[1])) for row, pair in rows.items()}
+        for sheet, rows in payload["row_heights"].items()
+    }
 
 
 def convert(xlsx: Path, fmt: str, outdir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
