@@ -20,6 +20,7 @@ from perfeval.indicators import ParsedValue, ValueKind, format_decimal
 from perfeval.indicators import parse_value as _parse_value
 from perfeval.layout import VType
 from perfeval.model import Level3
+from perfeval.numbers import money_sum
 from perfeval.rules.base import Context, Rule, nz, rule, text_blank
 from perfeval.scoring import Direction, band_for_wording, qualitative_band, renormalised_total
 
@@ -94,7 +95,7 @@ def expenditure_split(r: Rule, ctx: Context) -> Iterator[Finding]:
     budget = zp.funds.full_year_budget
     if budget is None:  # ZP-019
         return
-    total = nz(zp.expenditure_basic) + nz(zp.expenditure_project)
+    total = money_sum([zp.expenditure_basic, zp.expenditure_project])
     if not ctx.same_amount(total, budget):
         yield ctx.finding(r, "self_eval.expenditure_total_stated", stated=ctx.amt(total), computed=ctx.amt(budget),
                           basic=ctx.amt(zp.expenditure_basic), project=ctx.amt(zp.expenditure_project))
@@ -109,7 +110,7 @@ def income_split(r: Rule, ctx: Context) -> Iterator[Finding]:
     if budget is None:
         return
     values = [getattr(zp, k) for k in INCOME]
-    total = sum((nz(v) for v in values), Decimal(0))
+    total = money_sum(values)
     if not ctx.same_amount(total, budget):
         yield ctx.finding(r, "self_eval.income_total_stated", stated=ctx.amt(total), computed=ctx.amt(budget),
                           parts=" + ".join(ctx.amt(v) for v in values))
@@ -125,7 +126,7 @@ def split_headers(r: Rule, ctx: Context) -> Iterator[Finding]:
         stated = ctx.value(path)
         if stated is None:
             continue
-        expected = sum((nz(getattr(zp, k)) for k in keys), Decimal(0))
+        expected = money_sum(getattr(zp, k) for k in keys)
         if not ctx.agrees(stated, expected, VType.AMOUNT):
             yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.amt(expected),
                               budget=ctx.amt(zp.funds.full_year_budget))
