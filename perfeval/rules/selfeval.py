@@ -265,10 +265,21 @@ def renormalised(r: Rule, ctx: Context) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- 三级 rows
 
 
-@rule("ZP-011", ERR, "每行 0 ≤ 得分 ≤ 分值",
-      "“{name}”得分{stated}超出 0–{weight} 分的范围")
+@rule("ZP-011", ERR, "每行 0 ≤ 得分 ≤ 分值（分值不得为负数）",
+      "“{name}”得分{stated}超出 0–{weight} 分的范围",
+      negative="{name}分值填写为{stated}，分值不得为负数")
 def score_range(r: Rule, ctx: Context) -> Iterator[Finding]:
+    """A negative 分值 (a typo) is reported at the 分值 cell, the 年度资金总额 one included; its row's 得分 is then
+    not range-checked (the range itself is wrong)."""
+    funds_weight = ctx.report.self_eval.funds.weight
+    if funds_weight is not None and funds_weight < 0:
+        yield ctx.finding(r, f"{FUNDS}.weight", stated=ctx.num(funds_weight), computed=None, variant="negative",
+                          name="年度资金总额")
     for *_, prefix, row, status in _rows(ctx):
+        if row.weight is not None and row.weight < 0:
+            yield ctx.finding(r, f"{prefix}.weight", stated=ctx.num(row.weight), computed=None, variant="negative",
+                              name=f"“{_name(row)}”")
+            continue
         if status == RowStatus.NOT_APPLICABLE or row.score is None or row.weight is None:
             continue
         if row.score < 0 or row.score > row.weight:
