@@ -5,6 +5,9 @@ the 校验结果 sheet, or the user forces the export with a reason that is reco
 workbook *from the input workbook* so that the printed form stays exactly as the unit laid it out:
 
 - the working flags of 校验 are removed (:func:`perfeval.xlsx.flags.clear_workbook`);
+- numbers typed as text in numeric input cells (RD-002) become numbers: the final form never keeps a numeric
+  field as text (an unreadable one is an RD-001 error, which blocks);
+- the official sheets get their official names back, come first and second, and are shown (RD-005);
 - every formula is replaced by its value: derived cells of the official sheets and every figure of
   计算结果 by the engine's value (:func:`perfeval.compute.compute`; not applicable → "—"); a formula the
   unit typed into an input cell or elsewhere by the value Excel last computed for it (the value 校验 read);
