@@ -43,6 +43,7 @@ from perfeval.layout import (
     ROLE_FILLS,
     Layout,
     Role,
+    VType,
     split_address,
 )
 from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
@@ -104,20 +105,29 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
 # --------------------------------------------------------------------------- 计算
 
 
-def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, int]:
-    """计算: write every derived cell's native formula back (also over typed-over values) and rebuild
-    the 计算结果 sheet — the same cells and values as ``perfeval compute``."""
+def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
+    """计算: write every derived cell's native formula back (also over typed-over values), turn numbers stored
+    as text in input cells into numbers (RD-002) and rebuild the 计算结果 sheet — the same cells and values as
+    ``perfeval compute``. Returns counts and ``converted`` ("sheet!A1：“原文” → 数值" per cell)."""
     from perfeval.compute import compute_with_formulas
 
     result = read_book(book)
     layout = result.layout
     writes = 0
     formulas = 0
+    converted: list[str] = []
     for name in OFFICIAL_SHEETS:
-        cells = {split_address(c.address): c.formula for c in layout.sheets[name].cells
-                 if c.role == Role.DERIVED and c.formula}
+        sheet = result.sheet_names[name]
+        cells: dict[tuple[int, int], Any] = {
+            split_address(c.address): c.formula for c in layout.sheets[name].cells
+            if c.role == Role.DERIVED and c.formula}
         formulas += len(cells)
-        writes += _write_cells(book.sheets[result.sheet_names[name]], cells)
+        for item in result.text_numbers:
+            if item.cell.sheet == name:
+                cells[split_address(item.cell.address)] = \
+                    int(item.value) if item.cell.vtype == VType.COUNT else item.value
+                converted.append(item.describe(sheet))
+        writes += _write_cells(book.sheets[sheet], cells)
     computed = compute_with_formulas(result.report, layout, config)
     calc, added = _ensure_sheet(book, CALC_SHEET, after=result.sheet_names[OFFICIAL_SHEETS[-1]])
     if not added:
@@ -132,12 +142,22 @@ def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, in
         elif cell.calc_key:
             cells[rc] = computed.get(cell.calc_key)
     writes += _write_cells(calc, cells)
-    return {"formulas": formulas, "writes": writes}
+    return {"formulas": formulas, "writes": writes, "converted": converted}
 
 
 def do_compute(book: xw.Book) -> None:
-    _guarded(book, lambda: _alert(book, "已重写 {formulas} 个派生单元格的公式（手工改写的数值已恢复为公式），"
-                                        "并更新“计算结果”工作表。".format(**compute_book(book))))
+    def run() -> None:
+        stats = compute_book(book)
+        text = (f"已重写 {stats['formulas']} 个派生单元格的公式（手工改写的数值已恢复为公式），"
+                "并更新“计算结果”工作表。")
+        if stats["converted"]:
+            shown = stats["converted"][:15]
+            more = f"\n…… 另有 {len(stats['converted']) - 15} 处" if len(stats["converted"]) > 15 else ""
+            text += (f"\n已把 {len(stats['converted'])} 个文字形式的数字转换为数值（Excel 公式把文字当作 0）：\n"
+                     + "\n".join(shown) + more)
+        _alert(book, text)
+
+    _guarded(book, run)
 
 
 # --------------------------------------------------------------------------- 校验

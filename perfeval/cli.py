@@ -405,6 +405,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
     _print_read_issues(result.read)
     for addr in result.restored:
         print(f"已恢复公式（原为手工填写的数值）：{addr}")
+    for line in result.converted:
+        print(f"已把文字形式的数字转换为数值：{line}")
     _print_pairs(result.read.report, result.read.layout, result.computed, config)
     print(f"已计算：{out}")
     return EXIT_OK

@@ -13,7 +13,7 @@ from decimal import Decimal
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.layout import Layout, Role
 from perfeval.model import Amounts, Report
-from perfeval.numbers import money, rate
+from perfeval.numbers import money_sum, rate
 from perfeval.paths import set_path
 from perfeval.scoring import grade, quantize_score, renormalised_total, score_indicator
 
@@ -23,8 +23,9 @@ COLUMNS = ("prev_actual", "budget", "actual")
 
 
 def _sum(*values: Decimal | None) -> Decimal:
-    """Blank counts as 0, like the native SUM of the template."""
-    return money(sum((v for v in values if v is not None), Decimal(0))) or Decimal("0.00")
+    """Blank counts as 0, like the native SUM of the template; each amount as printed (rounded to 0.01 first,
+    rules.md §4), so a hidden third decimal is reported at its own cell (RD-004), not in the total."""
+    return money_sum(values)
 
 
 def _sum_rows(rows: list[Amounts], col: str) -> Decimal:

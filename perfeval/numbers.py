@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
+#: Excel keeps (and shows) 15 significant digits of a number.
+EXCEL_DIGITS = 15
+#: No figure of the two tables (万元, 人, ㎡, 分) reaches this magnitude; one that does is a typo.
+MAX_MAGNITUDE = Decimal("1e12")
 
 #: Texts that mean "not applicable" in a rate cell (rules.md §1: zero denominator ⇒ "—").
 NA_MARKERS = frozenset({"—", "-", "--", "－", "―", "─", "/", "／", "无", "不适用", "N/A", "n/a", "NA"})
@@ -44,7 +49,8 @@ def to_decimal(value: object, *, percent: bool = False) -> Decimal | None:
 
     With ``percent=True`` the result is a fraction: ``"95%"`` → 0.95 and a bare number is taken as already
     a fraction (Excel stores 95% as 0.95). Without it, ``"95%"`` is also read as 0.95 (a percent sign is
-    never ignored). Floats are converted through ``repr`` so 0.1 stays 0.1.
+    never ignored). Floats are read at Excel's 15 significant digits, so 0.1 stays 0.1 and a formula's
+    0.30000000000000004 is 0.3, as Excel shows it.
     """
     if value is None:
         return None
@@ -57,7 +63,7 @@ def to_decimal(value: object, *, percent: bool = False) -> Decimal | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise NumberParseError("单元格中的数值无效")
-        return Decimal(repr(value))
+        return Decimal(format(value, f".{EXCEL_DIGITS}g")) if value else Decimal(0)
     if not isinstance(value, str):
         raise NumberParseError(f"“{value}”不是数字")
     text = normalise_text(value).replace(",", "").replace(" ", "")
@@ -85,11 +91,35 @@ def money(value: Decimal | int | None) -> Decimal | None:
     """Round an amount to 0.01 万元, half up."""
     if value is None:
         return None
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_to(Decimal(value), 2)
+
+
+def money_sum(values: Iterable[Decimal | int | None]) -> Decimal:
+    """A total as printed (rules.md §4): each amount rounded half up to 0.01 first, blank counting as 0."""
+    total = Decimal("0.00")
+    for value in values:
+        if value is not None:
+            total += round_to(Decimal(value), 2)
+    return round_to(total, 2)
+
+
+def decimals(value: Decimal) -> int:
+    """Number of decimal places a number is written with beyond trailing zeros (12.340 → 2)."""
+    if not value.is_finite():
+        return 0
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
 
 
 def round_to(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Half-up rounding to ``places`` decimals, whatever the magnitude (never ``InvalidOperation``)."""
+    exp = Decimal(1).scaleb(-places)
+    if not value.is_finite():
+        return value
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
+        return value.quantize(exp, rounding=ROUND_HALF_UP)
 
 
 def rate(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
@@ -126,6 +156,8 @@ def fmt_number(value: Decimal | int | None) -> str:
     if value is None:
         return "—"
     d = Decimal(value)
+    if not d.is_finite():
+        return str(d)
     if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
+        return f"{round_to(d, 0):f}"
     return f"{round_to(d, 2).normalize():f}"

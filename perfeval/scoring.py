@@ -20,7 +20,7 @@ A ratio is never computed over a zero (or negative) denominator; the result is t
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -36,6 +36,7 @@ from perfeval.indicators import (
     normalise_text,
     parse_value,
 )
+from perfeval.numbers import round_to
 
 __all__ = [
     "Direction",
@@ -93,8 +94,8 @@ class IndicatorScore(BaseModel):
 
 
 def quantize_score(x: Decimal) -> Decimal:
-    """Round a score to 0.01 分, ROUND_HALF_UP."""
-    return x.quantize(_CENT, rounding=ROUND_HALF_UP)
+    """Round a score to 0.01 分, ROUND_HALF_UP (at any magnitude)."""
+    return round_to(x, 2)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -117,7 +118,7 @@ def _fmt(number: Decimal) -> str:
 
 
 def _pct(ratio: Decimal, decimals: int) -> str:
-    return f"{(ratio * _HUNDRED).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)}%"
+    return f"{round_to(ratio * _HUNDRED, decimals)}%"
 
 
 def _threshold_pct(ratio: Decimal) -> str:
@@ -407,9 +408,9 @@ def score_indicator(
     target = _as_parsed(target_raw)
     actual = _as_parsed(actual_raw)
     w = _as_decimal(weight)
-    if w is not None and w < 0:
-        raise ValueError(f"分值 must not be negative: {w}")
     direction = infer_direction(level3_name, target, w, config)
+    if w is not None and w < 0:  # a typo in the sheet: ZP-011 reports it; no score is suggested
+        return _not_computable(direction, None, f"分值{_fmt(w)}为负数，无法计分，请改为正数")
 
     if direction is Direction.NOT_APPLICABLE:
         return IndicatorScore(
@@ -479,7 +480,7 @@ def score_indicator(
             factor, formula = a / b, f"高于指标值按反向 min({a_txt}/{b_txt}, 1)"
 
     places = config.rate_display_decimals
-    ratio_q = None if ratio is None else ratio.quantize(Decimal(1).scaleb(-(places + 2)), ROUND_HALF_UP)
+    ratio_q = None if ratio is None else round_to(ratio, places + 2)
     over = ratio_q is not None and ratio_q >= config.over_achievement_ratio
 
     if w is None:

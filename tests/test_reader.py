@@ -36,7 +36,15 @@ def test_numbers_typed_as_text(tmp_path: Path, seed: Report) -> None:
         a("basic.projects[0].amounts.budget"): "８０",
     })
     r = read_workbook(out)
-    assert r.issues == []
+    # read as numbers, and each one is an RD-002 warning at its cell (Excel's formulas count text as 0)
+    edited = {a(p) for p in ("self_eval.funds.initial_budget", "self_eval.funds.full_year_budget",
+                             "self_eval.income_general_public", "basic.staff_actual",
+                             "basic.staff_control_rate_stated", "basic.public_funds.budget",
+                             "basic.projects[0].amounts.budget")}
+    assert {(i.sheet, i.address) for i in r.issues} == edited
+    assert {(i.code, i.severity) for i in r.issues} == {("RD-002", "warning")}
+    # input cells are listed for 计算 to convert; the typed-over derived 控制率 gets its formula back instead
+    assert {(t.cell.sheet, t.cell.address) for t in r.text_numbers} == edited - {a("basic.staff_control_rate_stated")}
     assert r.report.self_eval.funds.initial_budget == Decimal("568.61")
     assert r.report.self_eval.funds.full_year_budget == Decimal("781.06")
     assert r.report.self_eval.income_general_public == Decimal("675.92")

@@ -650,7 +650,8 @@ def test_list_rules_covers_every_code_once() -> None:
     codes = [i.code for i in infos]
     assert len(codes) == len(set(codes))
     assert set(codes) == {r.code for r in RULES} | {i.code for i in READER_RULES}
-    assert {i.code for i in infos if i.source == "reader"} == {"BD-014", "RD-001"}
+    assert {i.code for i in infos if i.source == "reader"} == {"BD-014", "RD-001", "RD-002", "RD-003", "RD-004",
+                                                               "RD-005"}
     assert all(i.title.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in i.title) for i in infos)
     assert all("\n" not in i.title for i in infos)
     assert RULESET_VERSION == "2023.1"

@@ -400,9 +400,11 @@ def test_missing_weight_still_gives_ratio() -> None:
     assert "未填分值" in r.explanation
 
 
-def test_negative_weight_rejected() -> None:
-    with pytest.raises(ValueError, match="分值"):
-        score_indicator("完成数", "≥10次", "5次", D(-1))
+def test_negative_weight_is_not_computable() -> None:
+    # a typo in the sheet must not stop the checker: no suggested score, a Chinese reason (ZP-011 flags it)
+    r = score_indicator("完成数", "≥10次", "5次", D(-1))
+    assert r.suggested_score is None and r.completion_ratio is None
+    assert "分值-1为负数" in r.explanation
 
 
 def test_over_achievement_threshold_from_config() -> None:

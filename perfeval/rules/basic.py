@@ -17,7 +17,7 @@ from decimal import Decimal
 from perfeval.compute import COLUMNS
 from perfeval.findings import Finding, Severity
 from perfeval.layout import BD_SHEET, Role, VType
-from perfeval.numbers import money
+from perfeval.numbers import money, money_sum
 from perfeval.rules.base import Context, Rule, is_number, nz, rule, text_blank
 
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -45,7 +45,7 @@ def _sum_check(r: Rule, ctx: Context, total: str, parts: dict[str, str]) -> Iter
             continue
         values = {name: ctx.shown(f"{p}.{col}") if p.endswith("_stated") else ctx.value(f"{p}.{col}")
                   for name, p in parts.items()}
-        expected = money(sum((nz(v) for v in values.values()), Decimal(0)))
+        expected = money_sum(values.values())  # each part as printed (rules.md §4)
         if not ctx.agrees(stated, expected, VType.AMOUNT):
             yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(expected, path),
                               **{name: ctx.amt(v) for name, v in values.items()})
@@ -108,7 +108,7 @@ def projects_sum(r: Rule, ctx: Context) -> Iterator[Finding]:
         stated = ctx.value(path)
         if stated is None:
             continue
-        expected = money(sum((nz(getattr(p.amounts, col)) for p in projects), Decimal(0)))
+        expected = money_sum(getattr(p.amounts, col) for p in projects)
         if not ctx.agrees(stated, expected, VType.AMOUNT):
             yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(expected, path),
                               n=len(projects))
@@ -123,8 +123,8 @@ def public_funds_parts(r: Rule, ctx: Context) -> Iterator[Finding]:
     for col in COLUMNS:
         parts = [getattr(row, col) for row in (bd.office, bd.utilities_travel, bd.meetings_training)]
         total = getattr(bd.public_funds, col)
-        need = money(sum((nz(p) for p in parts), Decimal(0)))
-        if need is not None and need - nz(money(total)) >= ctx.config.amount_tolerance:
+        need = money_sum(parts)
+        if need - nz(money(total)) >= ctx.config.amount_tolerance:
             path = f"basic.public_funds.{col}"
             yield ctx.finding(r, path, stated=ctx.amt(total), computed=ctx.amt(need), office=ctx.amt(parts[0]),
                               utilities=ctx.amt(parts[1]), meetings=ctx.amt(parts[2]))
@@ -134,16 +134,19 @@ def public_funds_parts(r: Rule, ctx: Context) -> Iterator[Finding]:
       "{caption}为空；数值为零时应填写{zero}，不要留空")
 def blank_numbers(r: Rule, ctx: Context) -> Iterator[Finding]:
     """Every numeric input of 附件1-1, except 部门基本支出预算调整（上年决算数）, which the form leaves blank, and
-    project rows left entirely blank (no name, no amount: an unused row of the template)."""
-    unused = {i for i, p in enumerate(ctx.report.basic.projects)
+    project rows left entirely blank (no name, no amount: an unused row of the template; the reader drops such
+    rows at the end of the block, so a layout row past the report's projects is unused too)."""
+    projects = ctx.report.basic.projects
+    unused = {i for i, p in enumerate(projects)
               if text_blank(p.name) and all(getattr(p.amounts, c) is None for c in COLUMNS)}
+    unused |= set(range(len(projects), ctx.layout.shape.n_projects))
     for cell in ctx.layout.sheets[BD_SHEET].cells:
         if cell.role != Role.INPUT or cell.vtype not in (VType.AMOUNT, VType.COUNT, VType.AREA):
             continue
         assert cell.path is not None
-        if cell.path in BLANK_BY_DESIGN or ctx.value(cell.path) is not None:
-            continue
         if cell.path.startswith("basic.projects[") and int(cell.path.split("[")[1].split("]")[0]) in unused:
+            continue
+        if cell.path in BLANK_BY_DESIGN or ctx.value(cell.path) is not None:
             continue
         yield ctx.finding(r, cell, stated="", zero="0" if cell.vtype == VType.COUNT else "0.00")
 

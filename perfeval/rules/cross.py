@@ -17,7 +17,8 @@ import unicodedata
 from collections.abc import Iterator
 
 from perfeval.findings import Finding, Severity
-from perfeval.rules.base import Context, Rule, nz, rule, text_blank
+from perfeval.numbers import money_sum
+from perfeval.rules.base import Context, Rule, rule, text_blank
 
 ERR, WARN = Severity.ERROR, Severity.WARNING
 
@@ -54,7 +55,7 @@ def initial_budget(r: Rule, ctx: Context) -> Iterator[Finding]:
     if f.initial_budget is None:  # ZP-019
         return
     basic, projects = bd.basic_adjustment.budget, ctx.shown("basic.projects_stated.budget")
-    expected = nz(basic) + nz(projects)
+    expected = money_sum([basic, projects])
     if not ctx.same_amount(f.initial_budget, expected):
         yield ctx.finding(r, "self_eval.funds.initial_budget", stated=ctx.amt(f.initial_budget),
                           computed=ctx.amt(expected), basic=ctx.amt(basic), projects=ctx.amt(projects),

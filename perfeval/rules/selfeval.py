@@ -20,6 +20,7 @@ from perfeval.indicators import ParsedValue, ValueKind, format_decimal
 from perfeval.indicators import parse_value as _parse_value
 from perfeval.layout import VType
 from perfeval.model import Level3
+from perfeval.numbers import money_sum
 from perfeval.rules.base import Context, Rule, nz, rule, text_blank
 from perfeval.scoring import Direction, band_for_wording, qualitative_band, renormalised_total
 
@@ -94,7 +95,7 @@ def expenditure_split(r: Rule, ctx: Context) -> Iterator[Finding]:
     budget = zp.funds.full_year_budget
     if budget is None:  # ZP-019
         return
-    total = nz(zp.expenditure_basic) + nz(zp.expenditure_project)
+    total = money_sum([zp.expenditure_basic, zp.expenditure_project])
     if not ctx.same_amount(total, budget):
         yield ctx.finding(r, "self_eval.expenditure_total_stated", stated=ctx.amt(total), computed=ctx.amt(budget),
                           basic=ctx.amt(zp.expenditure_basic), project=ctx.amt(zp.expenditure_project))
@@ -109,7 +110,7 @@ def income_split(r: Rule, ctx: Context) -> Iterator[Finding]:
     if budget is None:
         return
     values = [getattr(zp, k) for k in INCOME]
-    total = sum((nz(v) for v in values), Decimal(0))
+    total = money_sum(values)
     if not ctx.same_amount(total, budget):
         yield ctx.finding(r, "self_eval.income_total_stated", stated=ctx.amt(total), computed=ctx.amt(budget),
                           parts=" + ".join(ctx.amt(v) for v in values))
@@ -125,7 +126,7 @@ def split_headers(r: Rule, ctx: Context) -> Iterator[Finding]:
         stated = ctx.value(path)
         if stated is None:
             continue
-        expected = sum((nz(getattr(zp, k)) for k in keys), Decimal(0))
+        expected = money_sum(getattr(zp, k) for k in keys)
         if not ctx.agrees(stated, expected, VType.AMOUNT):
             yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.amt(expected),
                               budget=ctx.amt(zp.funds.full_year_budget))
@@ -264,10 +265,21 @@ def renormalised(r: Rule, ctx: Context) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- 三级 rows
 
 
-@rule("ZP-011", ERR, "每行 0 ≤ 得分 ≤ 分值",
-      "“{name}”得分{stated}超出 0–{weight} 分的范围")
+@rule("ZP-011", ERR, "每行 0 ≤ 得分 ≤ 分值（分值不得为负数）",
+      "“{name}”得分{stated}超出 0–{weight} 分的范围",
+      negative="{name}分值填写为{stated}，分值不得为负数")
 def score_range(r: Rule, ctx: Context) -> Iterator[Finding]:
+    """A negative 分值 (a typo) is reported at the 分值 cell, the 年度资金总额 one included; its row's 得分 is then
+    not range-checked (the range itself is wrong)."""
+    funds_weight = ctx.report.self_eval.funds.weight
+    if funds_weight is not None and funds_weight < 0:
+        yield ctx.finding(r, f"{FUNDS}.weight", stated=ctx.num(funds_weight), computed=None, variant="negative",
+                          name="年度资金总额")
     for *_, prefix, row, status in _rows(ctx):
+        if row.weight is not None and row.weight < 0:
+            yield ctx.finding(r, f"{prefix}.weight", stated=ctx.num(row.weight), computed=None, variant="negative",
+                              name=f"“{_name(row)}”")
+            continue
         if status == RowStatus.NOT_APPLICABLE or row.score is None or row.weight is None:
             continue
         if row.score < 0 or row.score > row.weight:

@@ -5,6 +5,9 @@ the 校验结果 sheet, or the user forces the export with a reason that is reco
 workbook *from the input workbook* so that the printed form stays exactly as the unit laid it out:
 
 - the working flags of 校验 are removed (:func:`perfeval.xlsx.flags.clear_workbook`);
+- numbers typed as text in numeric input cells (RD-002) become numbers: the final form never keeps a numeric
+  field as text (an unreadable one is an RD-001 error, which blocks);
+- the official sheets get their official names back, come first and second, and are shown (RD-005);
 - every formula is replaced by its value: derived cells of the official sheets and every figure of
   计算结果 by the engine's value (:func:`perfeval.compute.compute`; not applicable → "—"); a formula the
   unit typed into an input cell or elsewhere by the value Excel last computed for it (the value 校验 read);
@@ -55,6 +58,7 @@ from perfeval.xlsx import styles
 from perfeval.xlsx.flags import clear_workbook, explanations_of
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook_obj
+from perfeval.xlsx.workflow import convert_text_numbers
 from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print
 
 EXPORT_SHEET = "_perfeval_export"
@@ -173,9 +177,8 @@ def _calc_value(key: str, has_formula: bool, report: Report, computed: Computed)
     return value
 
 
-def _freeze_layout_cells(wb: Workbook, read: ReadResult, computed: Computed) -> None:
+def _freeze_layout_cells(wb: Workbook, read: ReadResult, computed: Computed, names: dict[str, str]) -> None:
     """Derived cells of the official sheets and every figure of 计算结果 → the engine's values."""
-    names = read.sheet_names
     layout: Layout = read.layout
     for cell in layout.cells():
         if cell.role != Role.DERIVED or cell.calc_key is None:
@@ -224,6 +227,20 @@ def _drop_external(wb: Workbook) -> None:
     for ws in wb.worksheets:
         for name in [n for n, d in ws.defined_names.items() if outside(d.attr_text)]:
             del ws.defined_names[name]
+
+
+def _restore_official_sheets(wb: Workbook, names: dict[str, str]) -> dict[str, str]:
+    """The official sheets under their official names, first and second, visible (RD-005); returns the
+    identity name map the rest of the export then uses."""
+    for official in OFFICIAL_SHEETS:
+        ws = wb[names[official]]
+        if ws.title != official:
+            ws.title = official  # the reader found it by title: no other sheet has the official name
+        ws.sheet_state = "visible"
+    for position, official in enumerate(OFFICIAL_SHEETS):
+        ws = wb[official]
+        wb.move_sheet(ws, position - wb.worksheets.index(ws))
+    return {**names, **{official: official for official in OFFICIAL_SHEETS}}
 
 
 def _remove_tints(wb: Workbook, names: dict[str, str]) -> None:
@@ -532,10 +549,14 @@ def export_file(
         if name in wb.sheetnames:
             wb.remove(wb[name])
     source_meta = _carry_meta(wb)
-    # 2. values instead of formulas, nothing pointing outside, the official form without tints
+    # 2. numbers typed as text become numbers (the form never freezes a numeric field as text); values instead
+    #    of formulas; the official sheets under their names, in their places, shown; nothing pointing outside;
+    #    the official form without tints
+    convert_text_numbers(wb, read, names)
     computed = compute(report, config)
-    _freeze_layout_cells(wb, read, computed)
+    _freeze_layout_cells(wb, read, computed, names)
     _freeze_other_formulas(wb, src)
+    names = _restore_official_sheets(wb, names)
     _drop_external(wb)
     _remove_tints(wb, names)
     _numbers_at_excel_precision(wb, names)

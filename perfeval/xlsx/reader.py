@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.reading import ReadIssue, ReadResult, StructureError, read_grid
@@ -20,6 +21,7 @@ class _Sheet:
         self.book = book
         self.title = ws.title
         self.max_row = ws.max_row
+        self.visible = ws.sheet_state == "visible"
 
     def value(self, address: str) -> Any:
         return self.ws[address].value
@@ -28,7 +30,9 @@ class _Sheet:
         return self.ws.cell(row=row, column=col).value
 
     def is_formula(self, address: str) -> bool:
-        return self.ws[address].data_type == "f"  # text such as "=100%" is stored as text, not a formula
+        # text such as "=100%" is stored as text, not a formula; an array formula is an object of its own
+        cell = self.ws[address]
+        return cell.data_type == "f" or isinstance(cell.value, ArrayFormula | DataTableFormula)
 
     def number_format(self, address: str) -> str:
         return str(self.ws[address].number_format or "")
@@ -54,6 +58,8 @@ class _Book:
             return None
         if self._cached is None:
             self._cached = open_workbook(self.path, data_only=True)
+        if sheet not in self._cached.sheetnames:
+            return None
         return self._cached[sheet][address].value
 
 

@@ -5,14 +5,16 @@ Each takes paths, never modifies its input, and writes its output atomically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from openpyxl import Workbook
 
 from perfeval.compute import Computed, compute, compute_with_formulas
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
 from perfeval.flagging import FlagPlan
-from perfeval.layout import Layout, layout_for
+from perfeval.layout import Layout, VType, layout_for
 from perfeval.model import Report, blank_report
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
@@ -66,6 +68,7 @@ class ComputeResult:
     read: ReadResult
     computed: Computed
     restored: list[str]
+    converted: list[str] = field(default_factory=list)  # "sheet!A1：“原文” → 数值" of each text number converted
 
 
 @dataclass
@@ -112,8 +115,23 @@ def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> Compu
     for official, actual in result.sheet_names.items():
         if official != actual:  # formulas refer to the official sheet names
             wb[actual].title = official
+    converted = convert_text_numbers(wb, result, {name: name for name in result.sheet_names})
     restored = restore_formulas(wb, result.layout)
     computed = compute_with_formulas(result.report, result.layout, config)
     rebuild_calc_sheet(wb, result.layout, computed)
     save_atomic(wb, out)
-    return ComputeResult(result, computed, restored)
+    return ComputeResult(result, computed, restored, converted)
+
+
+def convert_text_numbers(wb: Workbook, read: ReadResult, sheet_names: dict[str, str] | None = None) -> list[str]:
+    """Numbers stored as text in numeric input cells (RD-002) → real numbers, so that the sheet's own formulas
+    count them; the cell's number format and style stay. ``sheet_names`` maps official names to the names in
+    ``wb`` (default: as read). Returns "sheet!A1：“原文” → 数值" for each cell converted."""
+    names = sheet_names if sheet_names is not None else read.sheet_names
+    done = []
+    for item in read.text_numbers:
+        sheet = names.get(item.cell.sheet, item.cell.sheet)
+        value = item.value
+        wb[sheet][item.cell.address].value = int(value) if item.cell.vtype == VType.COUNT else value
+        done.append(item.describe(sheet))
+    return done
