@@ -375,8 +375,11 @@ def cmd_fill(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_read_issues(result: Any) -> None:
+def _print_read_issues(result: Any, resolved: frozenset[str] = frozenset()) -> None:
+    """The reader's notes on stderr; ``resolved``: codes the command itself has just put right."""
     for issue in result.issues:
+        if getattr(issue, "code", None) in resolved:
+            continue
         print(f"注意：{issue.sheet}!{issue.address} {issue.message}", file=sys.stderr)
 
 
@@ -402,9 +405,13 @@ def cmd_compute(args: argparse.Namespace) -> int:
     out = _check_output(args, Path(args.output), _inputs(args, args.workbook))
     config = load_config(args.config)
     result = compute_file(Path(args.workbook), out, config)
-    _print_read_issues(result.read)
+    # 计算 itself converts text numbers (RD-002) and puts the template formulas back (RD-003): no stale notes
+    _print_read_issues(result.read, frozenset({"RD-002", "RD-003"}))
     for addr in result.restored:
         print(f"已恢复公式（原为手工填写的数值）：{addr}")
+    for issue in result.read.issues:
+        if getattr(issue, "code", None) == "RD-003":
+            print(f"已恢复模板公式（原为另一公式“{issue.raw}”）：{issue.sheet}!{issue.address}")
     for line in result.converted:
         print(f"已把文字形式的数字转换为数值：{line}")
     _print_pairs(result.read.report, result.read.layout, result.computed, config)

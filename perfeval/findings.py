@@ -23,6 +23,13 @@ SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severit
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
+def cell_order(address: str) -> tuple[int, int, str]:
+    """Reading order of an A1 address: row first, then column ("B9" before "B31" before "C9")."""
+    letters = "".join(ch for ch in address if ch.isalpha())
+    digits = "".join(ch for ch in address if ch.isdigit())
+    return (int(digits or 0), len(letters), letters)
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
     code: str = Field(description="stable rule code, e.g. BD-001")
@@ -44,7 +51,8 @@ class FindingReport(BaseModel):
 
     def sorted(self) -> FindingReport:
         return FindingReport(
-            findings=sorted(self.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.code, f.cell))
+            findings=sorted(self.findings,
+                            key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.code, cell_order(f.cell)))
         )
 
     def summary(self) -> dict[str, int]:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from perfeval.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity
+from perfeval.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, cell_order
 
 RESULTS_SHEET = "校验结果"
 STATE_SHEET = "_perfeval_flags"
@@ -131,7 +131,7 @@ def plan_flags(
     (a renamed sheet).
     """
     names = sheet_names or {}
-    ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.code, _cell_key(f.cell)))
+    ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.code, cell_order(f.cell)))
     previous = {(o.sheet, o.cell): o for o in previous_state}
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in ordered:
@@ -139,7 +139,7 @@ def plan_flags(
 
     flags: list[CellFlag] = []
     state: list[list[str]] = [list(STATE_HEADER)]
-    for (sheet, cell), group in sorted(by_cell.items(), key=lambda kv: (kv[0][0], _cell_key(kv[0][1]))):
+    for (sheet, cell), group in sorted(by_cell.items(), key=lambda kv: (kv[0][0], cell_order(kv[0][1]))):
         original = previous.get((sheet, cell)) or current(sheet, cell)
         worst = min(group, key=lambda f: SEVERITY_ORDER[f.severity]).severity
         note = None if original.note_unknown else note_text(group, original.note)
@@ -159,12 +159,6 @@ def plan_flags(
     if not ordered:
         results.append(["", "", "", "", "", "未发现问题。", "", "", ""])
     return FlagPlan(restore=list(previous_state), flags=flags, results=results, state=state, summary=counts)
-
-
-def _cell_key(cell: str) -> tuple[int, str]:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    return (int(digits or 0), letters)
 
 
 def strip_our_note(text: str | None) -> str | None:

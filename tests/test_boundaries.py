@@ -138,6 +138,20 @@ def test_zp006_execution_rate_below_100(executed: str, budget: str, flagged: boo
     assert bool(found(report, "ZP-006")) is flagged
 
 
+@pytest.mark.parametrize(("executed", "budget", "over"), [
+    ("781.05", "781.06", False),  # under the budget
+    ("781.06", "781.06", False),  # equal: 100.00%, not over
+    ("781.07", "781.06", True),  # 0.01 over: the rate shows 100.00% (1.0000128), the amounts show it is over
+    ("781.064", "781.06", False),  # printed 781.06 = 781.06 (rules.md §4: amounts as printed)
+    ("781.065", "781.06", True),  # printed 781.07 > 781.06
+])
+def test_zp004_over_execution_compares_printed_amounts(executed: str, budget: str, over: bool) -> None:
+    report = corrected(self_eval__funds__executed=D(executed), self_eval__funds__full_year_budget=D(budget),
+                       self_eval__funds__execution_rate_stated=None, self_eval__funds__score_stated=None)
+    cells = [f.cell for f in found(report, "ZP-004")]
+    assert ("E5" in cells) is over  # the over-execution finding sits at 全年执行数 E5
+
+
 # --------------------------------------------------------------------------- adjustment_warning_above (ZP-007)
 
 

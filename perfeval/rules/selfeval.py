@@ -20,7 +20,7 @@ from perfeval.indicators import ParsedValue, ValueKind, format_decimal
 from perfeval.indicators import parse_value as _parse_value
 from perfeval.layout import VType
 from perfeval.model import Level3
-from perfeval.numbers import money_sum
+from perfeval.numbers import money, money_sum
 from perfeval.rules.base import Context, Rule, nz, rule, text_blank
 from perfeval.scoring import Direction, band_for_wording, qualitative_band, renormalised_total
 
@@ -142,7 +142,10 @@ def execution_rate(r: Rule, ctx: Context) -> Iterator[Finding]:
     fields = {"executed": ctx.amt(f.executed), "budget": ctx.amt(f.full_year_budget)}
     if not ctx.agrees(stated, computed, VType.RATE):
         yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(computed, path), **fields)
-    if isinstance(computed, Decimal) and ctx.rate_shown(computed) > 1:
+    # Over-execution compares the amounts as printed (781.07 > 781.06 is over even though the rate shows
+    # 100.00%); a rate is only the messenger here.
+    executed, budget = money(f.executed), money(f.full_year_budget)
+    if isinstance(computed, Decimal) and executed is not None and budget is not None and executed > budget:
         yield ctx.finding(r, f"{FUNDS}.executed", stated=ctx.amt(f.executed), computed=ctx.pct(computed),
                           variant="over", **fields)
 
