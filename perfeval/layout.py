@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from typing import TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -214,30 +215,40 @@ def _rate_formula(num: str, den: str) -> str:
     return f'=IF(OR(N({den})=0,{num}=""),"{NA_TEXT}",N({num})/N({den}))'
 
 
+class _Style(TypedDict, total=False):
+    """Style hints a :class:`_Builder` call may pass on to :class:`Cell`."""
+
+    align: str
+    bold: bool
+    wrap: bool
+    size: float | None
+    anchor: bool
+
+
 class _Builder:
     def __init__(self, sheet: str) -> None:
         self.sheet = sheet
         self.cells: list[Cell] = []
 
-    def label(self, addr: str, text: str, merge: str | None = None, **kw: object) -> None:
+    def label(self, addr: str, text: str, merge: str | None = None, **kw: Unpack[_Style]) -> None:
         self.cells.append(Cell(sheet=self.sheet, address=addr, role=Role.LABEL, text=text, merge=merge, **kw))
 
     def input(self, addr: str, path: str, vtype: VType, caption: str, merge: str | None = None,
-              **kw: object) -> None:
+              **kw: Unpack[_Style]) -> None:
         self.cells.append(
             Cell(sheet=self.sheet, address=addr, role=Role.INPUT, path=path, vtype=vtype, merge=merge,
                  caption=caption, **kw)
         )
 
     def derived(self, addr: str, path: str | None, calc_key: str, formula: str, vtype: VType,
-                caption: str, merge: str | None = None, **kw: object) -> None:
+                caption: str, merge: str | None = None, **kw: Unpack[_Style]) -> None:
         self.cells.append(
             Cell(sheet=self.sheet, address=addr, role=Role.DERIVED, path=path, calc_key=calc_key,
                  formula=formula, vtype=vtype, merge=merge, caption=caption, **kw)
         )
 
     def structure(self, addr: str, path: str, vtype: VType, caption: str, merge: str | None = None,
-                  **kw: object) -> None:
+                  **kw: Unpack[_Style]) -> None:
         self.cells.append(
             Cell(sheet=self.sheet, address=addr, role=Role.STRUCTURE, path=path, vtype=vtype, merge=merge,
                  caption=caption, **kw)
@@ -547,7 +558,7 @@ CALC_ITEMS = (
 )
 
 
-def _calc_layout(shape: Shape, bd: SheetLayout, zp: SheetLayout) -> SheetLayout:
+def _calc_layout(shape: Shape) -> SheetLayout:
     b = _Builder(CALC_SHEET)
     rows = bd_rows(shape.n_projects)
     zr = zp_rows(shape.indicator_rows, shape.goal_rows)
@@ -636,7 +647,7 @@ def _calc_layout(shape: Shape, bd: SheetLayout, zp: SheetLayout) -> SheetLayout:
 def build_layout(shape: Shape) -> Layout:
     bd = _bd_layout(shape)
     zp = _zp_layout(shape)
-    calc = _calc_layout(shape, bd, zp)
+    calc = _calc_layout(shape)
     return Layout(shape=shape, sheets={BD_SHEET: bd, ZP_SHEET: zp, CALC_SHEET: calc})
 
 
