@@ -37,8 +37,8 @@ class Finding(BaseModel):
     sheet: str = Field(description="official sheet name, e.g. 附件1-1 基础数据表")
     cell: str = Field(description="A1 address of the cell concerned")
     message: str = Field(description="Chinese message showing the values used")
-    stated: str | None = Field(None, description="the value as stated in the table (display text)")
-    computed: str | None = Field(None, description="the value the engine computes (display text)")
+    stated: str | None = Field(default=None, description="the value as stated in the table (display text)")
+    computed: str | None = Field(default=None, description="the value the engine computes (display text)")
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -135,7 +135,7 @@ class Shape(BaseModel):
     n_projects: int = Field(ge=0)
     # one entry per 一级: number of 三级 rows of each 二级, in order
     indicator_rows: tuple[tuple[int, ...], ...]
-    goal_rows: int = Field(1, ge=1, description="rows merged for the 年度总体目标 texts")
+    goal_rows: int = Field(default=1, ge=1, description="rows merged for the 年度总体目标 texts")
 
     @classmethod
     def of(cls, report: Report) -> Shape:

@@ -92,9 +92,9 @@ class _Model(BaseModel):
 class Amounts(_Model):
     """One row of 经费控制情况: (Y−1)年决算数, Y年预算数, Y年决算数."""
 
-    prev_actual: Amount = Field(None, description="上年决算数")
-    budget: Amount = Field(None, description="本年预算数")
-    actual: Amount = Field(None, description="本年决算数")
+    prev_actual: Amount = Field(default=None, description="上年决算数")
+    budget: Amount = Field(default=None, description="本年预算数")
+    actual: Amount = Field(default=None, description="本年决算数")
 
 
 class StatedAmounts(_Model):
@@ -115,21 +115,21 @@ class Project(_Model):
 class Building(_Model):
     """楼堂馆所控制情况."""
 
-    approved_area: Amount = Field(None, description="批复规模（㎡）")
-    actual_area: Amount = Field(None, description="实际规模（㎡）")
-    area_control_stated: Stated = Field(None, description="规模控制 (stated)")
-    budget_investment: Amount = Field(None, description="预算投资（万元）")
-    actual_investment: Amount = Field(None, description="实际投资（万元）")
-    investment_control_stated: Stated = Field(None, description="投资概算控制率 (stated)")
+    approved_area: Amount = Field(default=None, description="批复规模（㎡）")
+    actual_area: Amount = Field(default=None, description="实际规模（㎡）")
+    area_control_stated: Stated = Field(default=None, description="规模控制 (stated)")
+    budget_investment: Amount = Field(default=None, description="预算投资（万元）")
+    actual_investment: Amount = Field(default=None, description="实际投资（万元）")
+    investment_control_stated: Stated = Field(default=None, description="投资概算控制率 (stated)")
 
 
 class BasicData(_Model):
     """附件1-1 部门整体支出绩效评价基础数据表."""
 
-    unit_name: str = Field("", description="填报单位")
-    staff_authorized: Count = Field(None, description="编制数")
-    staff_actual: Count = Field(None, description="实际在职人数")
-    staff_control_rate_stated: Stated = Field(None, description="控制率 (stated)")
+    unit_name: str = Field(default="", description="填报单位")
+    staff_authorized: Count = Field(default=None, description="编制数")
+    staff_actual: Count = Field(default=None, description="实际在职人数")
+    staff_control_rate_stated: Stated = Field(default=None, description="控制率 (stated)")
 
     three_public_stated: StatedAmounts = Field(default_factory=StatedAmounts, description="三公经费")
     vehicle_stated: StatedAmounts = Field(
@@ -153,33 +153,33 @@ class BasicData(_Model):
     )
 
     building: Building = Field(default_factory=Building)
-    frugality_measures: str = Field("", description="厉行节约保障措施")
+    frugality_measures: str = Field(default="", description="厉行节约保障措施")
 
-    filler: str = Field("", description="填表人")
-    fill_date: Date = Field(None, description="填报日期")
-    phone: str = Field("", description="联系电话")
+    filler: str = Field(default="", description="填表人")
+    fill_date: Date = Field(default=None, description="填报日期")
+    phone: str = Field(default="", description="联系电话")
 
 
 class FundsRow(_Model):
     """年度资金总额 row of 附件1-2."""
 
-    initial_budget: Amount = Field(None, description="年初预算数")
-    full_year_budget: Amount = Field(None, description="全年预算数")
-    executed: Amount = Field(None, description="全年执行数")
-    weight: Amount = Field(Decimal("10"), description="分值")
-    execution_rate_stated: Stated = Field(None, description="执行率 (stated)")
-    score_stated: Stated = Field(None, description="得分 (stated)")
+    initial_budget: Amount = Field(default=None, description="年初预算数")
+    full_year_budget: Amount = Field(default=None, description="全年预算数")
+    executed: Amount = Field(default=None, description="全年执行数")
+    weight: Amount = Field(default=Decimal("10"), description="分值")
+    execution_rate_stated: Stated = Field(default=None, description="执行率 (stated)")
+    score_stated: Stated = Field(default=None, description="得分 (stated)")
 
 
 class Level3(_Model):
     """One 三级指标 row."""
 
-    name: str = Field("", description="三级指标")
-    target: str = Field("", description="年度指标值 (raw text)")
-    actual: str = Field("", description="实际完成值 (raw text)")
-    weight: Amount = Field(None, description="分值")
-    score: Amount = Field(None, description="得分 (the unit's)")
-    deviation: str = Field("", description="偏差原因分析及改进措施")
+    name: str = Field(default="", description="三级指标")
+    target: str = Field(default="", description="年度指标值 (raw text)")
+    actual: str = Field(default="", description="实际完成值 (raw text)")
+    weight: Amount = Field(default=None, description="分值")
+    score: Amount = Field(default=None, description="得分 (the unit's)")
+    deviation: str = Field(default="", description="偏差原因分析及改进措施")
 
     def parsed_target(self) -> Any:
         from perfeval.indicators import parse_value
@@ -199,28 +199,28 @@ class Level2(_Model):
 
 class Level1(_Model):
     name: str = Field(min_length=1, description="一级指标, e.g. 产出指标")
-    weight: Amount = Field(None, description="declared weight printed in the label, e.g. （50分）")
+    weight: Amount = Field(default=None, description="declared weight printed in the label, e.g. （50分）")
     secondaries: list[Level2] = Field(min_length=1)
 
 
 class SelfEvaluation(_Model):
     """附件1-2 部门整体支出绩效自评表."""
 
-    unit_name: str = Field("", description="预算单位名称")
+    unit_name: str = Field(default="", description="预算单位名称")
     funds: FundsRow = Field(default_factory=FundsRow)
-    income_total_stated: Stated = Field(None, description="按收入性质分 (stated total)")
-    income_general_public: Amount = Field(None, description="其中：一般公共预算")
-    income_gov_fund: Amount = Field(None, description="政府性基金拨款")
-    income_special_non_tax: Amount = Field(None, description="纳入专户管理的非税收入拨款")
-    income_other: Amount = Field(None, description="其他资金")
-    expenditure_total_stated: Stated = Field(None, description="按支出性质分 (stated total)")
-    expenditure_basic: Amount = Field(None, description="其中：基本支出")
-    expenditure_project: Amount = Field(None, description="项目支出")
-    goal_expected: str = Field("", description="年度总体目标 — 预期目标")
-    goal_actual: str = Field("", description="年度总体目标 — 实际完成情况")
+    income_total_stated: Stated = Field(default=None, description="按收入性质分 (stated total)")
+    income_general_public: Amount = Field(default=None, description="其中：一般公共预算")
+    income_gov_fund: Amount = Field(default=None, description="政府性基金拨款")
+    income_special_non_tax: Amount = Field(default=None, description="纳入专户管理的非税收入拨款")
+    income_other: Amount = Field(default=None, description="其他资金")
+    expenditure_total_stated: Stated = Field(default=None, description="按支出性质分 (stated total)")
+    expenditure_basic: Amount = Field(default=None, description="其中：基本支出")
+    expenditure_project: Amount = Field(default=None, description="项目支出")
+    goal_expected: str = Field(default="", description="年度总体目标 — 预期目标")
+    goal_actual: str = Field(default="", description="年度总体目标 — 实际完成情况")
     indicators: list[Level1] = Field(default_factory=list)
-    total_weight_stated: Stated = Field(None, description="总分 — 分值 (stated)")
-    total_score_stated: Stated = Field(None, description="总分 — 得分 (stated)")
+    total_weight_stated: Stated = Field(default=None, description="总分 — 分值 (stated)")
+    total_score_stated: Stated = Field(default=None, description="总分 — 得分 (stated)")
 
     def rows(self) -> list[tuple[int, int, int, Level1, Level2, Level3]]:
         """Every 三级 row with its indices (i1, i2, i3) and parents, in sheet order."""
