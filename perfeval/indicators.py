@@ -207,11 +207,13 @@ _QUANTITY_RE: Final = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>{_UNIT})?")
 
 def _match_quantity(compact: str) -> tuple[Decimal, str, Comparator | None] | None:
     """Number, unit and suffix comparator of a whitespace-free string, or None if it is not a quantity."""
-    candidates: list[tuple[str, Comparator | None]] = [
-        (compact[: -len(suffix)], comparator)
-        for suffix, comparator in _SUFFIXES
-        if compact.endswith(suffix) and len(compact) > len(suffix)
-    ][:1]
+    suffixed = next(
+        ((compact[: -len(suffix)], comparator)
+         for suffix, comparator in _SUFFIXES
+         if compact.endswith(suffix) and len(compact) > len(suffix)),
+        None,
+    )
+    candidates: list[tuple[str, Comparator | None]] = [] if suffixed is None else [suffixed]
     candidates.append((compact, None))
     for body, suffix_comparator in candidates:
         match = _QUANTITY_RE.fullmatch(body)

@@ -38,6 +38,7 @@ Source = Literal["model", "reader"]
 CheckFn = Callable[["Rule", "Context"], Iterable[Finding]]
 
 ZERO = Decimal(0)
+_NO_FIELDS: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -193,14 +194,17 @@ class Context:
     # ----------------------------------------------------------------- findings
 
     def finding(self, rule: Rule, where: str | Cell, *, stated: str | None = None, computed: str | None = None,
-                variant: str | None = None, severity: Severity | None = None, **fields: object) -> Finding:
+                variant: str | None = None, severity: Severity | None = None,
+                fields: Mapping[str, object] = _NO_FIELDS, **named: object) -> Finding:
         """A finding of ``rule`` at the cell of model path ``where`` (or at a Cell).
 
         The message is the rule's template (or ``variant``) formatted with ``stated``, ``computed``, the cell's
-        ``caption`` and ``fields``; ``severity`` overrides the rule's default for a milder/harsher case.
+        ``caption``, the mapping ``fields`` and the ``named`` keywords; ``severity`` overrides the rule's default
+        for a milder/harsher case. A mapping goes in ``fields`` (not ``**``) so that its keys can never be taken
+        for this method's own parameters.
         """
         cell = where if isinstance(where, Cell) else self.cell(where)
         template = rule.template if variant is None else rule.variants[variant]
-        message = template.format(stated=stated, computed=computed, caption=cell.caption, **fields)
+        message = template.format(stated=stated, computed=computed, caption=cell.caption, **fields, **named)
         return Finding(code=rule.code, severity=severity or rule.severity, sheet=cell.sheet, cell=cell.address,
                        message=message, stated=stated, computed=computed)

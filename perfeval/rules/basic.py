@@ -48,7 +48,7 @@ def _sum_check(r: Rule, ctx: Context, total: str, parts: dict[str, str]) -> Iter
         expected = money_sum(values.values())  # each part as printed (rules.md §4)
         if not ctx.agrees(stated, expected, VType.AMOUNT):
             yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(expected, path),
-                              **{name: ctx.amt(v) for name, v in values.items()})
+                              fields={name: ctx.amt(v) for name, v in values.items()})
 
 
 @rule("BD-001", ERR, "在职人员控制率 = 实际在职人数 / 编制数（F1）",
@@ -179,10 +179,10 @@ def public_funds_control(r: Rule, ctx: Context) -> Iterator[Finding]:
               "rate": ctx.pct(rate), "threshold": ctx.limit(ctx.config.public_funds_low_rate)}
     if nz(money(pf.actual)) - nz(money(pf.budget)) >= ctx.config.amount_tolerance:  # as printed (§4)
         yield ctx.finding(r, "basic.public_funds.actual", stated=ctx.amt(pf.actual), computed=ctx.pct(rate),
-                          **fields)
+                          fields=fields)
     elif ctx.rate_shown(rate) < ctx.config.public_funds_low_rate:
         yield ctx.finding(r, "basic.public_funds.actual", stated=ctx.amt(pf.actual), computed=ctx.pct(rate),
-                          variant="low", severity=INFO, **fields)
+                          variant="low", severity=INFO, fields=fields)
 
 
 @rule("BD-010", INFO, "政府采购执行率（本年决算/本年预算）不为100%时提示（F5）",
@@ -197,12 +197,12 @@ def procurement_rate(r: Rule, ctx: Context) -> Iterator[Finding]:
     if rate is None:
         if pr.actual > 0:
             yield ctx.finding(r, "basic.procurement.actual", stated=ctx.amt(pr.actual), computed="—",
-                              variant="unplanned", **fields)
+                              variant="unplanned", fields=fields)
         return
     assert isinstance(rate, Decimal)
     if ctx.rate_shown(rate) != ONE:
         yield ctx.finding(r, "basic.procurement.actual", stated=ctx.amt(pr.actual), computed=ctx.pct(rate),
-                          rate=ctx.pct(rate), **fields)
+                          rate=ctx.pct(rate), fields=fields)
 
 
 @rule("BD-011", WARN, "分母为0的比率（控制率、规模控制、投资概算控制率）应填“—”，不得填0或100%",

@@ -141,13 +141,13 @@ def execution_rate(r: Rule, ctx: Context) -> Iterator[Finding]:
     stated, computed = ctx.value(path), ctx.calc(path)
     fields = {"executed": ctx.amt(f.executed), "budget": ctx.amt(f.full_year_budget)}
     if not ctx.agrees(stated, computed, VType.RATE):
-        yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(computed, path), **fields)
+        yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(computed, path), fields=fields)
     # Over-execution compares the amounts as printed (781.07 > 781.06 is over even though the rate shows
     # 100.00%); a rate is only the messenger here.
     executed, budget = money(f.executed), money(f.full_year_budget)
     if isinstance(computed, Decimal) and executed is not None and budget is not None and executed > budget:
         yield ctx.finding(r, f"{FUNDS}.executed", stated=ctx.amt(f.executed), computed=ctx.pct(computed),
-                          variant="over", **fields)
+                          variant="over", fields=fields)
 
 
 @rule("ZP-005", ERR, "年度资金总额得分 = 分值 × min(执行率, 上限)（F7s）",
@@ -217,9 +217,9 @@ def total_weight(r: Rule, ctx: Context) -> Iterator[Finding]:
     stated = ctx.value(path)
     fields = {"rows": ctx.num(rows), "funds": ctx.num(funds)}
     if stated is not None and not ctx.agrees(stated, computed, VType.SCORE):
-        yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.num(computed), **fields)
+        yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.num(computed), fields=fields)
     elif not ctx.agrees(computed, FULL_MARKS, VType.SCORE):
-        yield ctx.finding(r, path, stated=ctx.num(computed), computed=ctx.num(FULL_MARKS), variant="sum", **fields)
+        yield ctx.finding(r, path, stated=ctx.num(computed), computed=ctx.num(FULL_MARKS), variant="sum", fields=fields)
 
 
 @rule("ZP-010", ERR, "总分得分 = Σ三级得分 + 执行率得分",
