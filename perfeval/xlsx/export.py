@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.packaging.custom import StringProperty
+from openpyxl.cell.cell import Cell
+from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -217,7 +218,8 @@ def _freeze_other_formulas(wb: Workbook, src: Path) -> None:
 
 def _drop_external(wb: Workbook) -> None:
     """No link to another file: external workbook links and defined names pointing outside."""
-    wb._external_links = []
+    # private list openpyxl writes the externalLink parts from; not in openpyxl's type stubs
+    wb._external_links = []  # pyright: ignore[reportAttributeAccessIssue]
 
     def outside(text: str | None) -> bool:
         return text is not None and ("[" in text or "#REF!" in text or "://" in text)
@@ -257,7 +259,8 @@ def _numbers_at_excel_precision(wb: Workbook, names: dict[str, str]) -> None:
     for official in OFFICIAL_SHEETS:
         ws = wb[names[official]]
         for c in ws._cells.values():
-            if isinstance(c.value, float | Decimal) and not is_formula(c):
+            # a MergedCell's value is always None (and read-only)
+            if isinstance(c, Cell) and isinstance(c.value, float | Decimal) and not is_formula(c):
                 c.value = excel_number(c.value)
 
 
@@ -283,7 +286,7 @@ def official_grid(wb: Workbook, sheet_names: dict[str, str]) -> dict[str, dict[s
                 if value is None:
                     continue
                 if is_formula(c):
-                    value = "〔公式〕" + (value.text if isinstance(value, ArrayFormula) else str(value))
+                    value = "〔公式〕" + ((value.text or "") if isinstance(value, ArrayFormula) else str(value))
                 cells[c.coordinate] = value
         grid[official] = cells
     return grid
@@ -442,6 +445,12 @@ def read_export_meta(wb: Workbook) -> tuple[dict[str, str], list[CanonicalCell]]
     raise ValueError("缺少单元格清单")
 
 
+def custom_doc_props(wb: Workbook) -> CustomPropertyList[Any]:
+    """The workbook's custom document properties (openpyxl 3.1 sets them in ``Workbook.__init__``; the type stubs
+    omit the attribute)."""
+    return wb.custom_doc_props  # pyright: ignore[reportAttributeAccessIssue]
+
+
 def _doc_props(wb: Workbook, meta: dict[str, str]) -> None:
     props = wb.properties
     props.title = f"{meta['unit']}{meta['year']}年度部门整体支出绩效自评表（定稿）"
@@ -453,10 +462,10 @@ def _doc_props(wb: Workbook, meta: dict[str, str]) -> None:
                          "核验：perfeval verify 文件.xlsx")
     for key in CUSTOM_PROP_KEYS:
         name = CUSTOM_PROP_PREFIX + key
-        if name in wb.custom_doc_props.names:
-            del wb.custom_doc_props[name]
+        if name in custom_doc_props(wb).names:
+            del custom_doc_props(wb)[name]
         if meta.get(key):
-            wb.custom_doc_props.append(StringProperty(name=name, value=meta[key]))
+            custom_doc_props(wb).append(StringProperty(name=name, value=meta[key]))
 
 
 def _lock_and_protect(wb: Workbook, password: str) -> None:

@@ -32,6 +32,7 @@ from perfeval.xlsx.export import (
     EXPORT_FORMAT,
     EXPORT_SHEET,
     KNOWN_TEMPLATES,
+    custom_doc_props,
     official_grid,
     read_export_meta,
 )
@@ -139,9 +140,9 @@ def _not_export(path: Path, why: str) -> VerifyResult:
 
 def _custom_prop(wb: Workbook, key: str) -> str | None:
     name = CUSTOM_PROP_PREFIX + key
-    if name not in wb.custom_doc_props.names:
+    if name not in custom_doc_props(wb).names:
         return None
-    value = wb.custom_doc_props[name].value
+    value = custom_doc_props(wb)[name].value
     return None if value is None else str(value)
 
 
