@@ -368,7 +368,8 @@ class _Reader:
         if ws.is_formula(cell.address):
             cached = ws.cached(cell.address)
             if cached is None:
-                self.issue(cell, raw, f"{cell.caption}填写的是公式“{raw}”，无法取得计算结果，请直接填写数值")
+                what = "内容" if cell.vtype in (VType.TEXT, VType.LONG_TEXT, VType.INDICATOR, VType.DATE) else "数值"
+                self.issue(cell, raw, f"{cell.caption}填写的是公式“{raw}”，文件中没有保存其计算结果，请直接填写{what}")
                 return None
             raw = cached
         return self.convert(cell, raw, stated=False)
@@ -570,8 +571,11 @@ def read_grid(wb: BookGrid) -> ReadResult:
             continue
         try:
             set_path(report, cell.path, value)
-        except ValueError as exc:
-            reader.issue(cell, value, f"{cell.caption}：{exc}")
+        except ValueError:
+            if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
+                set_path(report, cell.path, "")
+            else:
+                reader.issue(cell, value, f"{cell.caption}：内容“{_shown(value)}”无法按本栏的类型读取，已按空白处理")
     try:
         report = Report.model_validate(report.model_dump())
     except ValueError as exc:  # pragma: no cover - every cell was validated on assignment above
