@@ -36,6 +36,7 @@ def _examples_dir() -> Path:
 def _load_report(path: Path) -> Any:
     from pydantic import ValidationError
 
+    from perfeval.limits import check_data_text
     from perfeval.model import Report
 
     try:
@@ -44,6 +45,7 @@ def _load_report(path: Path) -> Any:
         raise UserError(f"找不到数据文件：{path}") from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"数据文件不是 UTF-8 编码的 JSON：{path}") from exc
+    check_data_text(text, path.name)
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:
@@ -388,10 +390,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
+        from perfeval.limits import LimitError
         from perfeval.xlsx.io import WorkbookError
         from perfeval.xlsx.reader import StructureError
 
-        if isinstance(exc, WorkbookError | StructureError):
+        if isinstance(exc, WorkbookError | StructureError | LimitError):
             print(f"错误：{exc}", file=sys.stderr)
             return EXIT_INPUT
         if args.debug:

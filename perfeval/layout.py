@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perfeval.limits import check_shape
 from perfeval.model import Report
 
 BD_SHEET = "附件1-1 基础数据表"
@@ -632,6 +633,8 @@ def _calc_layout(shape: Shape, bd: SheetLayout, zp: SheetLayout) -> SheetLayout:
 
 
 def build_layout(shape: Shape) -> Layout:
+    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
+    check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))
     bd = _bd_layout(shape)
     zp = _zp_layout(shape)
     calc = _calc_layout(shape, bd, zp)

@@ -39,6 +39,7 @@ from perfeval.layout import (
 from perfeval.model import Level1, Report
 from perfeval.paths import get_path, level1_label
 from perfeval.xlsx import styles
+from perfeval.xlsx.merges import merge_range
 
 
 def _cell_value(cell: Cell, value: Any) -> Any:
@@ -72,6 +73,7 @@ def _style_sheet(ws: Worksheet, sl: SheetLayout) -> None:
     for row, height in sl.row_heights.items():
         ws.row_dimensions[row].height = height
     last_col = col_index(sl.last_col)
+    merged: set[tuple[int, int]] = set()
     for row in range(sl.table_top, sl.table_bottom + 1):
         for col in range(1, last_col + 1):
             c = ws.cell(row=row, column=col)
@@ -86,7 +88,7 @@ def _style_sheet(ws: Worksheet, sl: SheetLayout) -> None:
         c.number_format = styles.number_format_for(cell)
         c.protection = styles.protection_for(cell)
         if cell.merge:
-            ws.merge_cells(cell.merge)
+            merge_range(ws, cell.merge, merged)  # as ws.merge_cells, in linear time
             # every cell of a merged range gets the fill so that the tint covers the whole range
             first_row, first_col, last_row, last_col_ = merge_bounds(cell)
             for r in range(first_row, last_row + 1):
