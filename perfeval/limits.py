@@ -22,6 +22,7 @@ This module is part of the engine: no openpyxl. :class:`LimitError` carries the 
 
 from __future__ import annotations
 
+import json
 import re
 
 # --- the largest report ---------------------------------------------------------------------------
@@ -71,6 +72,14 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _LONG_TOKEN = re.compile(r"[^\s{}\[\],:]{" + str(MAX_DATA_TOKEN + 1) + ",}")
 
 
+def _decoded(literal: str) -> str:
+    try:
+        value = json.loads(literal)
+    except ValueError:
+        return literal
+    return value if isinstance(value, str) else literal
+
+
 def check_data_text(text: str, name: str) -> None:
     """Refuse a data file (JSON) too large to be a report within the limits, before it is parsed: the
     number of values, objects and arrays bounds the memory of the parser and of the model (pydantic checks
@@ -83,6 +92,11 @@ def check_data_text(text: str, name: str) -> None:
     if values > MAX_DATA_VALUES:
         raise LimitError(f"数据文件 {name} 含有约 {values} 个数据项，超过本工具支持的上限 {MAX_DATA_VALUES} 个"
                          f"（最多 {MAX_PROJECTS} 个项目、{MAX_INDICATOR_ROWS} 行三级指标）")
+    for m in _JSON_STRING.finditer(text):
+        if m.end() - m.start() > MAX_CELL_TEXT + 2 and len(_decoded(m.group())) > MAX_CELL_TEXT:
+            length = len(_decoded(m.group()))
+            raise LimitError(f"数据文件 {name} 中有一段文字长达 {length} 个字符，"
+                             f"超过 Excel 单元格的上限 {MAX_CELL_TEXT} 个字符")
     long_token = _LONG_TOKEN.search(skeleton)
     if long_token is not None:
         raise LimitError(f"数据文件 {name} 中有一个长达 {len(long_token.group())} 个字符的数值（或未闭合的引号），"

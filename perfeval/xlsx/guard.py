@@ -287,6 +287,8 @@ class _PartScanner:
         except expat.ExpatError as exc:
             raise self.refuse(f"不是有效的 XML（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行），文件已损坏") \
                 from exc
+        except (LookupError, ValueError) as exc:  # an encoding expat does not know
+            raise self.refuse("不是有效的 XML（声明了无法识别的字符编码），文件已损坏") from exc
 
 
 def _scan_vml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:

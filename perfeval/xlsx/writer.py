@@ -198,8 +198,8 @@ def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
     addresses ("sheet!A1") where a typed-over value was replaced."""
     restored = []
     for cell in layout.cells():
-        if cell.role != Role.DERIVED or not cell.formula:
-            continue
+        if cell.role != Role.DERIVED or not cell.formula or cell.sheet not in wb.sheetnames:
+            continue  # 计算结果 deleted or renamed by the user: rebuild_calc_sheet makes a new one
         ws = wb[cell.sheet]
         current = ws[cell.address]
         if current.value == cell.formula:
