@@ -235,3 +235,99 @@ def test_accepted_within_the_limits(results: dict[str, dict[str, dict[str, Any]]
         if command == "verify":
             continue  # not an export: exit 2 is verify's answer
         assert r["rc"] in (0, 1), (name, command, r["rc"], r["stderr"][-500:])
+
+
+# --------------------------------------------------------------------------- hand-edited helper sheets, in detail
+
+
+@pytest.fixture(scope="module")
+def bases() -> Any:
+    from tests.corpus import make_bases
+
+    return make_bases()
+
+
+def _spec(name: str) -> Any:
+    return dict(SPECS)[name]
+
+
+def test_state_records_validated() -> None:
+    from perfeval.flagging import CellOriginal, read_state
+
+    good = CellOriginal.from_row(["附件1-1 基础数据表", "$b$14", "FFFFC7CE", "旧批注", ""])
+    assert good == CellOriginal("附件1-1 基础数据表", "B14", "FFFFC7CE", "旧批注", False)
+    assert CellOriginal.from_row(["S", "B14", "theme:4:-0.25", None, "1"]) == CellOriginal("S", "B14", "theme:4:-0.25",
+                                                                                           None, True)
+    # what Excel makes of written values when the add-in writes the state: numbers
+    assert CellOriginal.from_row([2023.0, "A1", "indexed:64", 12.0, 1.0]) == CellOriginal("2023", "A1", "indexed:64",
+                                                                                         "12", True)
+    for bad in (["S", "A1:XFD1048576", "", "", ""], ["S", "A:A", "", "", ""], ["S", "ZZZZ1", "", "", ""],
+                ["S", "A0", "", "", ""], ["S", f"A{10 ** 7}", "", "", ""], ["S", "=A1", "", "", ""],
+                ["S", "B14", "notacolour", "", ""], ["S", "B14", "theme:x:y", "", ""],
+                ["S", "B14", "theme:1:99", "", ""],
+                ["S", "B14", "indexed:999", "", ""], ["S", "B14", "#12", "", ""], ["S", "B14", 255, "", ""],
+                ["S", "B14", "", "长" * 40_000, ""], [True, "B14"], ["S", True], [None, "B14"], ["S", None],
+                ["sheet", "cell", "fill", "note", "note_unknown"], [], ["S"]):
+        assert CellOriginal.from_row(bad) is None, bad
+    rows = [["S", "B14", "FF000000", "", ""], ["S", "B14", "FFFFFFFF", "", ""], ["S", "b14", "", "", ""]]
+    assert [o.fill for o in read_state(rows)] == ["FF000000"]  # one record per cell: the first
+
+
+def test_clear_restores_valid_records_and_keeps_going(bases: Any, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from perfeval.flagging import SEVERITY_FILLS, STATE_SHEET
+    from perfeval.xlsx.workflow import clear_file
+
+    src = tmp_path / "flagged.xlsx"
+    src.write_bytes(bases.flagged)
+    wb = load_workbook(src)
+    state = list(wb[STATE_SHEET].iter_rows(min_row=2))
+    assert len(state) >= 2
+    bad_row, good_row = state[0], state[1]
+    bad_cell, good_cell = (bad_row[0].value, bad_row[1].value), (good_row[0].value, good_row[1].value)
+    good_fill = good_row[2].value
+    bad_row[2].value = "zz-not-a-colour"
+    wb.save(src)
+    out = tmp_path / "cleared.xlsx"
+    n = clear_file(src, out)
+    assert n == len(state) - 1
+    cleared = load_workbook(out)
+    assert STATE_SHEET not in cleared.sheetnames and "校验结果" not in cleared.sheetnames
+    assert cleared[bad_cell[0]][bad_cell[1]].fill.fgColor.rgb in set(SEVERITY_FILLS.values())  # its flag stays
+    restored = cleared[good_cell[0]][good_cell[1]].fill
+    assert (restored.fgColor.rgb if restored.fill_type == "solid" else "") == (good_fill or "")
+
+
+@pytest.mark.parametrize("name", ["calc_deleted.xlsx", "calc_renamed.xlsx", "calc_vandalised.xlsx"])
+def test_compute_recreates_calc_sheet(bases: Any, tmp_path: Path, name: str) -> None:
+    from openpyxl import load_workbook
+
+    from perfeval.layout import CALC_SHEET
+    from perfeval.xlsx.workflow import compute_file
+
+    src = tmp_path / name
+    src.write_bytes(_spec(name)(bases))
+    out = tmp_path / "out.xlsx"
+    compute_file(src, out)
+    ws = load_workbook(out)[CALC_SHEET]
+    assert ws["A1"].value.startswith("计算结果")
+    assert ws["B3"].data_type == "f"  # 超编人数: the native formula again
+
+
+def test_merged_project_block_validates_and_clears(bases: Any, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from perfeval.flagging import STATE_SHEET
+    from perfeval.xlsx.workflow import clear_file, validate_file
+
+    src = tmp_path / "merged.xlsx"
+    src.write_bytes(_spec("merge_block_project.xlsx")(bases))
+    flagged = tmp_path / "flagged.xlsx"
+    result = validate_file(src, flagged)
+    assert result.findings.findings
+    assert STATE_SHEET in load_workbook(flagged).sheetnames
+    cleared = tmp_path / "cleared.xlsx"
+    assert result.plan is not None
+    assert clear_file(flagged, cleared) == len(result.plan.flags)
+    assert STATE_SHEET not in load_workbook(cleared).sheetnames

@@ -134,13 +134,20 @@ def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
             return load_workbook(io.BytesIO(data), data_only=data_only)
     except MemoryError as exc:
         raise WorkbookError(f"工作簿 {path.name} 过大，内存不足，无法打开") from exc
-    except ValueError as exc:
-        if type(exc).__module__.startswith("defusedxml"):  # DTDForbidden, EntitiesForbidden, …
+    except Exception as exc:  # any failure of openpyxl on a damaged part: KeyError, ParseError, TypeError, …
+        if _from_defusedxml(exc):  # DTDForbidden, EntitiesForbidden, … (openpyxl re-raises them as ValueError)
             raise WorkbookError(f"工作簿 {path.name} 含有 XML 实体或文档类型声明，可能是恶意构造的文件，"
                                 "拒绝打开") from exc
         raise WorkbookError(_unreadable(path, exc)) from exc
-    except Exception as exc:  # any failure of openpyxl on a damaged part: KeyError, ParseError, TypeError, …
-        raise WorkbookError(_unreadable(path, exc)) from exc
+
+
+def _from_defusedxml(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _unreadable(path: Path, exc: BaseException) -> str:
