@@ -12,7 +12,7 @@ Two kinds of limit:
   parts, rows, cells, shared strings and XML elements, the length of a cell's text. They bound the time and
   memory of every command on any file — a zip bomb, an XML entity bomb, a sheet claiming a million rows —
   to a few seconds and a few hundred MB, and are far above what a report at the limits above produces
-  (a workbook with 5,000 projects and 1,000 indicator rows is 0.3 MB, 80,000 cells, 20 MB of XML).
+  (a workbook with 5,000 projects and 1,000 indicator rows is 0.3 MB: 50,000 cells, 3 MB of XML).
 
 Cell text follows Excel: a cell holds at most 32,767 characters (longer text cannot come from Excel);
 formulas at most 8,192.
