@@ -31,7 +31,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 _SIDES = ("top", "left", "right", "bottom")
-_ORIGINAL_GET_BORDERS = MergedCellRange._get_borders  # pyright: ignore[reportPrivateUsage]
+_ORIGINAL_GET_BORDERS = MergedCellRange.__dict__["_get_borders"]
 _ORIGINAL_FORMAT = MergedCellRange.format
 
 
