@@ -259,6 +259,19 @@ def comments(ref: bytes, text: bytes) -> bytes:
             b"</commentList></comments>")
 
 
+def many_comments(n: int) -> bytes:
+    body = b"".join(b'<comment ref="A%d" authorId="0"><text><r><t>c%d</t></r></text></comment>' % (100 + i, i)
+                    for i in range(n))
+    return (b'<comments xmlns="' + MAIN_NS.encode() + b'"><authors><author>x</author></authors><commentList>'
+            + body + b"</commentList></comments>")
+
+
+def _varied_xfs(n: int) -> bytes:
+    rng = random.Random(n)
+    return b"".join(b'<xf numFmtId="%d" fontId="0" borderId="%d" xfId="0" applyAlignment="%d"/>'
+                    % (rng.randrange(50), rng.randrange(3), rng.randrange(2)) for _ in range(n))
+
+
 def many_rows(n: int, first: int = 200, cells: bool = False) -> bytes:
     if cells:
         return b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(first, first + n))
@@ -549,6 +562,16 @@ SPECS: list[tuple[str, Builder]] = [
     ("many_row_records_within.xlsx", lambda b: add_to_sheet_data(b.seed, CALC, many_rows(30_000))),
     ("many_cells.xlsx", lambda b: add_to_sheet_data(b.seed, CALC, many_rows(50_000, cells=True).replace(
         b"</c></row>", b"</c>" + b"".join(b'<c><v>%d</v></c>' % i for i in range(8)) + b"</row>"))),
+    ("many_cells_within.xlsx", lambda b: add_to_sheet_data(b.seed, CALC, b"".join(
+        b'<row r="%d">' % r + b"".join(b"<c><v>%d</v></c>" % (r * 10 + i) for i in range(10)) + b"</row>"
+        for r in range(200, 200 + 19_000)))),
+    ("comments_many_within.xlsx", lambda b: with_comments(b.seed, many_comments(10_000))),
+    ("comments_too_many.xlsx", lambda b: with_comments(b.seed, many_comments(20_000))),
+    ("styles_many_within.xlsx", lambda b: sub(b.seed, STYLES, rb"<cellXfs[^>]*>", b'<cellXfs count="63900">'
+                                              + _varied_xfs(63_900))),
+    ("rules_too_many.xlsx", lambda b: sub(b.seed, CALC, rb"</sheetData>", b"</sheetData>" + b"".join(
+        b'<conditionalFormatting sqref="A%d"><cfRule type="expression" priority="%d"><formula>A%d&gt;1</formula>'
+        b"</cfRule></conditionalFormatting>" % (i + 1, i + 1, i + 1) for i in range(20_000)))),
     ("merge_bomb.xlsx", lambda b: sub(b.seed, CALC, rb"</sheetData>",
                                       b'</sheetData><mergeCells count="1"><mergeCell ref="A100:XFD1048576"/>'
                                       b"</mergeCells>")),
@@ -639,7 +662,7 @@ SPECS: list[tuple[str, Builder]] = [
         [BD_NAME, "B14", "FFFFC7CE", "旧批注", "", "多余", 1, 2, 3, "=1/0"]]))),
     ("state_far_cell.xlsx", lambda b: edit(b.flagged, _cells(STATE, {"XFD1": "x", "A40000": "y"}))),
     ("state_many_rows.xlsx", lambda b: edit(b.flagged, _state_rows(
-        [[ZP_NAME, f"D{18 + i % 9}", "FFFFFF00", f"批注{i}", ""] for i in range(30_000)]))),
+        [[ZP_NAME, f"D{18 + i % 9}", "FFFFFF00", f"批注{i}", ""] for i in range(10_000)]))),
     ("state_long_note.xlsx", lambda b: edit(b.flagged, _state_rows([[BD_NAME, "B14", "", "长" * 40_000, ""]]))),
     ("state_sheet_visible_merged.xlsx", lambda b: edit(b.flagged, lambda wb: (
         setattr(wb[STATE], "sheet_state", "visible"), wb[STATE].merge_cells("A1:E3")))),

@@ -203,7 +203,9 @@ REFUSED_BY: dict[str, str] = {
     "sst_count_bomb.xlsx": "共享字符串超过",
     "sst_1mb_string.xlsx": "超过 32767 个字符",
     "sst_1mb_string_stored.xlsx": "超过 32767 个字符",
-    "styles_bomb.xlsx": "XML 元素超过",
+    "styles_bomb.xlsx": "单元格格式（xf）超过 64000 种",
+    "comments_too_many.xlsx": "批注超过 10000 条",
+    "rules_too_many.xlsx": "合计超过 10000 条",
     "cell_text_1mb.xlsx": "超过 32767 个字符",
     "formula_too_long.xlsx": "一个公式超过 8192 个字符",
     "missing_styles.xlsx": "无法读取工作簿",
@@ -217,7 +219,8 @@ REFUSED_BY: dict[str, str] = {
 }
 #: files within every limit: no command refuses them as unusable input (exit 2) — the limits are not too tight
 ACCEPTED = ("stored.xlsx", "many_parts_within.xlsx", "bomb_comments_within.xlsx", "far_cell_within_limit.xlsx",
-            "many_row_records_within.xlsx", "cell_text_excel_limit.xlsx", "many_sheets.xlsx", "utf16_sheet.xlsx",
+            "many_row_records_within.xlsx", "cell_text_excel_limit.xlsx", "many_cells_within.xlsx",
+            "comments_many_within.xlsx", "styles_many_within.xlsx", "many_sheets.xlsx", "utf16_sheet.xlsx",
             "seed.xlsx", "corrected.xlsx", "flagged.xlsx", "final.xlsx", "data_5000_projects.json",
             "data_text_excel_limit.json", "data_seed.json")
 

@@ -229,6 +229,28 @@ def test_range_cells_at_the_edge(seed_bytes: bytes) -> None:
     _refused(merged(1), "覆盖的单元格超过")
 
 
+def test_comments_rules_and_styles_at_the_edge(seed_bytes: bytes) -> None:
+    from tests.corpus import STYLES, many_comments
+
+    inspect_package(with_comments(seed_bytes, many_comments(limits.MAX_COMMENTS)), "x")
+    _refused(with_comments(seed_bytes, many_comments(limits.MAX_COMMENTS + 1)), "批注超过")
+
+    def rules(n: int) -> bytes:
+        return sub(seed_bytes, CALC, rb"</sheetData>", b"</sheetData>" + b"<dataValidations>" + b"".join(
+            b'<dataValidation sqref="A%d" type="whole"/>' % (i + 1) for i in range(n)) + b"</dataValidations>")
+
+    inspect_package(rules(limits.MAX_SHEET_RULES), "x")
+    _refused(rules(limits.MAX_SHEET_RULES + 1), "合计超过")
+    fonts = part(seed_bytes, STYLES).count(b"<font>") + part(seed_bytes, STYLES).count(b"<font ")
+
+    def styles(n: int) -> bytes:  # n fonts in all
+        extra = b"".join(b'<font><sz val="%d"/></font>' % (i % 400 + 1) for i in range(n - fonts))
+        return sub(seed_bytes, STYLES, rb"</fonts>", extra + b"</fonts>")
+
+    inspect_package(styles(limits.MAX_STYLE_RECORDS), "x")
+    _refused(styles(limits.MAX_STYLE_RECORDS + 1), "单元格格式（font）超过")
+
+
 def test_parts_at_the_edge(seed_bytes: bytes) -> None:
     parts = zipfile.ZipFile(io.BytesIO(seed_bytes))
     base = [(i.filename, parts.read(i)) for i in parts.infolist()]

@@ -43,6 +43,8 @@ WORKBOOK_CONTENT_TYPES = (
 _CHUNK = 1 << 20
 _SHEET_ROOTS = {"worksheet", "chartsheet", "dialogsheet", "macrosheet"}
 _STREAMED_ROOTS = _SHEET_ROOTS | {"sst"}  # openpyxl parses these incrementally; everything else as a tree
+_RULES = {"cfRule", "dataValidation", "hyperlink"}
+_STYLE_RECORDS = {"xf", "dxf", "font", "fill", "border", "numFmt", "cellStyle"}
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,9})$")
 
 
@@ -61,6 +63,8 @@ class PackageStats:
     row_records: int = 0
     range_cells: int = 0
     shared_strings: int = 0
+    comments: int = 0
+    rules: int = 0
     max_row: dict[str, int] = field(default_factory=dict)  # part name → highest row used
 
 
@@ -143,6 +147,7 @@ class _PartScanner:
         self.other_text = 0
         self.depth = 0
         self.text_depth = 0
+        self.style_records: dict[str, int] = {}
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = self._doctype
@@ -211,8 +216,15 @@ class _PartScanner:
                 raise self.refuse(f"共享字符串超过 {limits.MAX_SHARED_STRINGS} 个")
             self._text_start("string")
         elif root == "comments" and local == "comment":
+            self.stats.comments += 1
+            if self.stats.comments > limits.MAX_COMMENTS:
+                raise self.refuse(f"批注超过 {limits.MAX_COMMENTS} 条")
             self._range(attrs.get("ref"), "批注")
             self._text_start("comment")
+        elif root == "styleSheet" and local in _STYLE_RECORDS:
+            n = self.style_records[local] = self.style_records.get(local, 0) + 1
+            if n > limits.MAX_STYLE_RECORDS:
+                raise self.refuse(f"单元格格式（{local}）超过 {limits.MAX_STYLE_RECORDS} 种（Excel 的上限）")
 
     def _sheet_element(self, local: str, attrs: dict[str, str]) -> None:
         if local == "row":
@@ -246,6 +258,10 @@ class _PartScanner:
             self._range(attrs.get("ref"), "合并单元格")
         elif local == "hyperlink":
             self._range(attrs.get("ref"), "超链接")
+        if local in _RULES:
+            self.stats.rules += 1
+            if self.stats.rules > limits.MAX_SHEET_RULES:
+                raise self.refuse(f"条件格式、数据验证和超链接合计超过 {limits.MAX_SHEET_RULES} 条")
         elif local == "col":
             for key in ("min", "max"):
                 v = attrs.get(key, "")
