@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -158,20 +159,26 @@ class Layout(BaseModel):
         for sheet in self.sheets.values():
             yield from sheet.cells
 
-    def by_path(self) -> dict[str, Cell]:
+    # Indexes built once per layout (a layout is immutable): looking cells up one by one stays linear.
+    @cached_property
+    def _path_index(self) -> dict[str, Cell]:
         return {c.path: c for c in self.cells() if c.path is not None}
+
+    @cached_property
+    def _address_index(self) -> dict[tuple[str, str], Cell]:
+        return {(c.sheet, c.address): c for c in self.cells()}
+
+    def by_path(self) -> dict[str, Cell]:
+        return dict(self._path_index)
 
     def by_calc_key(self) -> dict[str, Cell]:
         return {c.calc_key: c for c in self.cells() if c.calc_key is not None and c.sheet != CALC_SHEET}
 
     def cell_at(self, sheet: str, address: str) -> Cell | None:
-        for c in self.sheets[sheet].cells:
-            if c.address == address:
-                return c
-        return None
+        return self._address_index.get((sheet, address))
 
     def find(self, path: str) -> Cell:
-        return self.by_path()[path]
+        return self._path_index[path]
 
 
 def split_address(address: str) -> tuple[int, int]:
