@@ -24,9 +24,11 @@ and fails on the checksum.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.parsers import expat
 
 from perfeval import limits
@@ -116,10 +118,23 @@ def _sniff(head: bytes, name: str) -> str:
     return f"{name}：文件已损坏或不是 Excel 工作簿（.xlsx）"
 
 
-def _foreign(content_types: bytes, name: str) -> str | None:
-    """The message for a zip package that is not a workbook, judged by its [Content_Types].xml."""
+_OVERRIDE = re.compile(r"<(?:\w+:)?Override\b[^>]*>")
+_ATTR = re.compile(r'(\w+)\s*=\s*["\']([^"\']*)["\']')
+
+
+def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[str]) -> str | None:
+    """The message for a zip package that is not a workbook, judged by its [Content_Types].xml (the workbook
+    part it names must exist)."""
     text = content_types.decode("utf-8", "replace")
     if any(t in text for t in WORKBOOK_CONTENT_TYPES):
+        for m in _OVERRIDE.finditer(text):
+            attrs = dict(_ATTR.findall(m.group()))
+            if attrs.get("ContentType") in WORKBOOK_CONTENT_TYPES:
+                part = attrs.get("PartName", "").lstrip("/")
+                if part and part not in parts:
+                    return f"{name}：文件不完整，缺少工作簿部件 {part}，无法作为 Excel 工作簿打开"
+                if part:
+                    return _missing_dependents(zf, part, parts, name)
         return None
     if "wordprocessingml" in text:
         return f"{name}：这是 Word 文档，不是 Excel 工作簿"
@@ -128,6 +143,26 @@ def _foreign(content_types: bytes, name: str) -> str | None:
     if "opendocument" in text:
         return f"{name}：这是 OpenDocument 文件，请在 WPS/LibreOffice 中另存为 .xlsx 工作簿"
     return f"{name}：这个压缩包不是 Excel 工作簿（找不到工作簿部件）"
+
+
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")
+_NEEDED = ("/worksheet", "/styles", "/sharedStrings")
+def _missing_dependents(zf: zipfile.ZipFile, workbook: str, parts: set[str], name: str) -> str | None:
+    """A sheet, the styles or the shared strings the workbook part refers to but the package lacks."""
+    folder, _, leaf = workbook.rpartition("/")
+    rels = f"{folder}/_rels/{leaf}.rels" if folder else f"_rels/{leaf}.rels"
+    if rels not in parts:
+        return None
+    text = zf.read(rels).decode("utf-8", "replace")
+    for m in _RELATIONSHIP.finditer(text):
+        attrs = dict(_ATTR.findall(m.group()))
+        if attrs.get("TargetMode") == "External" or not attrs.get("Type", "").endswith(_NEEDED):
+            continue
+        target = unquote(attrs.get("Target", ""))
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
+        if path not in parts:
+            return f"{name}：文件不完整，缺少部件 {path}，无法作为 Excel 工作簿打开"
+    return None
 
 
 class _PartScanner:
@@ -380,7 +415,7 @@ def inspect_package(data: bytes, name: str) -> PackageStats:
         if "[Content_Types].xml" not in names:
             raise PackageRefused(f"{name}：不是 Excel 工作簿（压缩包中没有 [Content_Types].xml）")
         content_types = zf.read("[Content_Types].xml")
-        foreign = _foreign(content_types, name)
+        foreign = _foreign(zf, content_types, name, names)
         if foreign is not None:
             raise PackageRefused(foreign)
         for info in infos:
