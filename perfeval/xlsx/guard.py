@@ -24,6 +24,7 @@ and fails on the checksum.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -384,8 +385,6 @@ def inspect_package(data: bytes, name: str) -> PackageStats:
                              f"{limits.MAX_FILE_BYTES // 1024 // 1024} MB")
     if not data.startswith(ZIP_MAGICS):
         raise PackageRefused(_sniff(data[:8192], name))
-    import io
-
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
