@@ -36,16 +36,15 @@ def _examples_dir() -> Path:
 def _load_report(path: Path) -> Any:
     from pydantic import ValidationError
 
-    from perfeval.limits import check_data_text
+    from perfeval.limits import read_data_file
     from perfeval.model import Report
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_data_file(path)
     except FileNotFoundError as exc:
         raise UserError(f"找不到数据文件：{path}") from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"数据文件不是 UTF-8 编码的 JSON：{path}") from exc
-    check_data_text(text, path.name)
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:

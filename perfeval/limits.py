@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 # --- the largest report ---------------------------------------------------------------------------
 MAX_PROJECTS = 5_000  # 项目支出 rows on 附件1-1
@@ -58,7 +59,8 @@ MAX_XML_TEXT = 4 * 1024 * 1024  # characters of any other text node
 
 
 class LimitError(Exception):
-    """The input is larger than perfeval supports; ``str()`` is a Chinese message."""
+    """The input is beyond what perfeval supports (too large, or not a regular file); ``str()`` is a Chinese
+    message."""
 
 
 def check_shape(n_projects: int, n_indicator_rows: int = 0) -> None:
@@ -104,3 +106,17 @@ def check_data_text(text: str, name: str) -> None:
     if long_token is not None:
         raise LimitError(f"数据文件 {name} 中有一个长达 {len(long_token.group())} 个字符的数值（或未闭合的引号），"
                          f"超过本工具支持的上限 {MAX_DATA_TOKEN} 个字符")
+
+
+def read_data_file(path: Path) -> str:
+    """The text of a data file (UTF-8 JSON), read no further than :data:`MAX_DATA_BYTES` and checked by
+    :func:`check_data_text`. ``FileNotFoundError`` and ``UnicodeDecodeError`` are left to the caller."""
+    if path.exists() and not path.is_file():  # a folder, a device, a pipe
+        raise LimitError(f"{path} 不是普通文件，无法作为数据文件读取")
+    with path.open("rb") as fh:
+        raw = fh.read(MAX_DATA_BYTES + 1)
+    if len(raw) > MAX_DATA_BYTES:
+        raise LimitError(f"数据文件 {path.name} 超过本工具支持的上限 {MAX_DATA_BYTES // 1024 // 1024} MB")
+    text = raw.decode("utf-8")
+    check_data_text(text, path.name)
+    return text

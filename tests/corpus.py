@@ -693,6 +693,7 @@ SPECS: list[tuple[str, Builder]] = [
     # --- data files for fill
     ("data_seed.json", lambda b: (EXAMPLES / "huaihua-2023.json").read_bytes()),
     ("data_empty.json", lambda b: b""),
+    ("data_directory.json", lambda b: None),
     ("data_bad_json.json", lambda b: b'{"year": 2023, "basic": {'),
     ("data_not_utf8.json", lambda b: '{"year": 2023, "basic": {"unit_name": "怀化"}}'.encode("gbk")),
     ("data_array_root.json", lambda b: b"[]"),

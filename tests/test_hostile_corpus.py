@@ -142,6 +142,7 @@ def test_no_command_wrote_beside_its_input(results: dict[str, Any], corpus_dir: 
     now = {p.name: ("dir" if p.is_dir() else str(p.stat().st_size)) for p in corpus_dir.iterdir()}
     assert now == corpus_listing
     assert not any((corpus_dir / "directory.xlsx").iterdir())
+    assert not any((corpus_dir / "data_directory.json").iterdir())
 
 
 #: what refuses each hostile file: a phrase of the guard's (or the reader's) message, so that a file refused
@@ -218,6 +219,7 @@ REFUSED_BY: dict[str, str] = {
     "data_long_number.json": "个字符的数值",
     "data_long_text.json": "超过 Excel 单元格的上限 32767 个字符",
     "data_bad_json.json": "不符合报表结构",
+    "data_directory.json": "不是普通文件",
 }
 #: files within every limit: no command refuses them as unusable input (exit 2) — the limits are not too tight
 ACCEPTED = ("stored.xlsx", "many_parts_within.xlsx", "bomb_comments_within.xlsx", "far_cell_within_limit.xlsx",

@@ -301,6 +301,27 @@ def test_directory_and_unreadable(tmp_path: Path) -> None:
         open_workbook(d)
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(__import__("os"), "mkfifo"), reason="POSIX")
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
+def test_not_a_regular_file(tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A link to /dev/zero or a named pipe would be read forever: refused before reading (exit 2)."""
+    import os
+
+    for suffix, command in ((".xlsx", ["validate"]), (".json", ["fill"])):
+        path = tmp_path / f"{kind}{suffix}"
+        if kind == "device":
+            path.symlink_to("/dev/zero")
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.mkdir()
+        argv = [*command, str(path)] + (["-o", str(tmp_path / "out.xlsx")] if suffix == ".json" else [])
+        assert cli_main(argv) == 2
+        err = capsys.readouterr().err
+        assert "不是普通文件" in err or "文件夹" in err
+        assert not (tmp_path / "out.xlsx").exists()
+
+
 # --------------------------------------------------------------------------- linear merges = openpyxl's merges
 
 

@@ -114,12 +114,13 @@ def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
         raise WorkbookError(f"{path} 是一个文件夹，不是 Excel 工作簿文件")
     if not path.exists():
         raise WorkbookError(f"找不到文件：{path}")
+    if not path.is_file():  # a device, a pipe: reading it might never end
+        raise WorkbookError(f"{path} 不是普通文件，无法作为 Excel 工作簿打开")
     try:
-        size = path.stat().st_size
-        if size > limits.MAX_FILE_BYTES:
-            raise WorkbookError(f"{path.name}：文件大小 {size / 1024 / 1024:.0f} MB，超过本工具支持的 "
-                                f"{limits.MAX_FILE_BYTES // 1024 // 1024} MB")
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(limits.MAX_FILE_BYTES + 1)  # never more than the limit, whatever the file claims
+        if len(data) > limits.MAX_FILE_BYTES:
+            raise WorkbookError(f"{path.name}：文件超过本工具支持的 {limits.MAX_FILE_BYTES // 1024 // 1024} MB")
     except PermissionError as exc:
         raise WorkbookError(f"没有读取 {path} 的权限（文件可能正被其他程序独占打开）") from exc
     except OSError as exc:
