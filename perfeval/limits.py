@@ -44,6 +44,7 @@ MAX_RATIO = 200  # uncompressed / compressed size of a part above RATIO_MIN_BYTE
 RATIO_MIN_BYTES = 1024 * 1024
 MAX_SHEET_ROWS = 50_000  # highest row used on any sheet (cells, row records, dimension, merges, comments)
 MAX_SHEET_COLS = 16_384  # column XFD, Excel's last
+MAX_SHEET_AREA = 5_000_000  # rows x columns of a sheet's used range (code that walks the range pads it)
 MAX_CELLS = 200_000  # cell records of all sheets together (the largest report has 50,000)
 MAX_ROW_RECORDS = 200_000  # row records of all sheets together
 MAX_RANGE_CELLS = 200_000  # cells openpyxl creates for merged ranges, hyperlink ranges and comments

@@ -558,6 +558,12 @@ SPECS: list[tuple[str, Builder]] = [
                                                                           b"</c></row>")),
     ("far_cell_within_limit.xlsx", lambda b: add_to_sheet_data(b.seed, BD, b'<row r="49999"><c r="A49999"><v>1</v>'
                                                                            b"</c></row>")),
+    ("far_corner_official.xlsx", lambda b: add_to_sheet_data(b.corrected, BD, b'<row r="49999"><c r="XFD49999">'
+                                                                            b"<v>1</v></c></row>")),
+    ("wide_used_range_within.xlsx", lambda b: add_to_sheet_data(b.corrected, BD, b'<row r="49999"><c r="CV49999">'
+                                                                                 b"<v>1</v></c></row>")),
+    ("far_comment.xlsx", lambda b: with_comments(add_to_sheet_data(b.corrected, CALC, b'<row r="40000"/>'),
+                                                 comments(b"XFD1", b"x"))),
     ("million_rows.xlsx", lambda b: add_to_sheet_data(b.seed, CALC, many_rows(1_000_000))),
     ("many_row_records_within.xlsx", lambda b: add_to_sheet_data(b.seed, CALC, many_rows(30_000))),
     ("many_cells.xlsx", lambda b: add_to_sheet_data(b.seed, CALC, many_rows(50_000, cells=True).replace(

@@ -195,6 +195,8 @@ REFUSED_BY: dict[str, str] = {
     "huge_dimension.xlsx": "已用区域（dimension）用到第 1048576 行",
     "far_cell.xlsx": "用到第 1048576 行",
     "far_cell_above_limit.xlsx": "用到第 50001 行",
+    "far_corner_official.xlsx": "49999 行 × 16384 列",
+    "far_comment.xlsx": "批注位于第 16384 列",
     "million_rows.xlsx": "超过本工具支持的 50000 行",
     "many_cells.xlsx": "单元格总数超过",
     "merge_bomb.xlsx": "合并单元格用到第 1048576 行",
@@ -224,7 +226,8 @@ REFUSED_BY: dict[str, str] = {
 #: files within every limit: no command refuses them as unusable input (exit 2) — the limits are not too tight
 ACCEPTED = ("stored.xlsx", "many_parts_within.xlsx", "bomb_comments_within.xlsx", "far_cell_within_limit.xlsx",
             "many_row_records_within.xlsx", "cell_text_excel_limit.xlsx", "many_cells_within.xlsx",
-            "comments_many_within.xlsx", "styles_many_within.xlsx", "many_sheets.xlsx", "utf16_sheet.xlsx",
+            "comments_many_within.xlsx", "styles_many_within.xlsx", "wide_used_range_within.xlsx",
+            "many_sheets.xlsx", "utf16_sheet.xlsx",
             "seed.xlsx", "corrected.xlsx", "flagged.xlsx", "final.xlsx", "data_5000_projects.json",
             "data_text_excel_limit.json", "data_seed.json")
 

@@ -186,6 +186,21 @@ def test_columns_at_the_edge(seed_bytes: bytes) -> None:
     _refused(add_to_sheet_data(seed_bytes, CALC, b'<row r="200">' + cells + b"</row>"), "最大列")
 
 
+def test_used_range_area_at_the_edge(seed_bytes: bytes) -> None:
+    """Code that walks a sheet's used range (openpyxl's read-only rows pad every row to the last column) is
+    bounded by rows x columns."""
+    rows = limits.MAX_SHEET_AREA // 200  # column GR = 200
+
+    def corner(row: int, ref: bytes) -> bytes:
+        return add_to_sheet_data(seed_bytes, CALC, b'<row r="%d"><c r="%s%d"><v>1</v></c></row>' % (row, ref, row))
+
+    inspect_package(corner(rows, b"GR"), "x")
+    _refused(corner(rows + 1, b"GR"), "已用区域达到")
+    _refused(corner(rows, b"GS"), "已用区域达到")
+    widths = b'<cols><col min="1" max="16384" width="9"/>'  # column widths are not the used range
+    inspect_package(sub(corner(rows, b"GR"), CALC, rb"<cols>", widths), "x")
+
+
 def test_cell_text_at_the_edge(seed_bytes: bytes) -> None:
     def text(n: int) -> bytes:
         return add_to_sheet_data(seed_bytes, CALC, b'<row r="200"><c r="A200" t="inlineStr"><is><t>'

@@ -67,6 +67,7 @@ class PackageStats:
     range_cells: int = 0
     shared_strings: int = 0
     comments: int = 0
+    comment_max_col: int = 0  # a note creates its cell: it widens its sheet's used range
     rules: int = 0
     max_row: dict[str, int] = field(default_factory=dict)  # part name → highest row used
 
@@ -178,6 +179,7 @@ class _PartScanner:
         self.row = 0
         self.col = 0
         self.max_row = 0
+        self.max_col = 0
         self.text_kind: str | None = None  # "cell" / "formula" / "string" / "comment" while inside one
         self.text_len = 0
         self.other_text = 0
@@ -211,10 +213,21 @@ class _PartScanner:
                 raise PackageRefused(
                     f"{self.name}：工作表的{what}用到第 {row} 行，超过本工具支持的 {limits.MAX_SHEET_ROWS} 行"
                     f"（部件 {self.part}）。请删除多余的行（或整张多余的工作表）后另存再试")
+            self._area()
 
-    def _col_limit(self, col: int) -> None:
+    def _col_limit(self, col: int, used: bool = True) -> None:
+        """``used``: the column belongs to the used range (a cell, a merge…), not just to column widths."""
         if col > limits.MAX_SHEET_COLS:
             raise self.refuse(f"单元格列号 {col} 超出 Excel 的最大列 XFD")
+        if used and col > self.max_col:
+            self.max_col = col
+            self._area()
+
+    def _area(self) -> None:
+        if self.max_row * self.max_col > limits.MAX_SHEET_AREA:
+            raise PackageRefused(
+                f"{self.name}：工作表的已用区域达到 {self.max_row} 行 × {self.max_col} 列，超过本工具支持的 "
+                f"{limits.MAX_SHEET_AREA} 个单元格（部件 {self.part}）。请删除远处多余的单元格后另存再试")
 
     def _range(self, ref: str | None, what: str) -> None:
         if not ref:
@@ -302,7 +315,7 @@ class _PartScanner:
             for key in ("min", "max"):
                 v = attrs.get(key, "")
                 if v.isdigit() and (len(v) > 9 or int(v) > limits.MAX_SHEET_COLS):
-                    self._col_limit(int(v) if len(v) <= 9 else limits.MAX_SHEET_COLS + 1)
+                    self._col_limit(int(v) if len(v) <= 9 else limits.MAX_SHEET_COLS + 1, used=False)
 
     def _text_start(self, kind: str) -> None:
         self.text_kind, self.text_len, self.text_depth = kind, 0, self.depth
@@ -362,6 +375,8 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stats: PackageStats, n
         scanner.feed(b"", final=True)
     if scanner.root in _SHEET_ROOTS:
         stats.max_row[info.filename] = scanner.max_row
+    elif scanner.root == "comments":
+        stats.comment_max_col = max(stats.comment_max_col, scanner.max_col)
 
 
 def _is_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -422,6 +437,10 @@ def inspect_package(data: bytes, name: str) -> PackageStats:
                 _scan_vml(zf, info, name)
             elif _is_xml(zf, info):
                 _scan_xml(zf, info, stats, name)
+        widest = max(stats.max_row.values(), default=0) * stats.comment_max_col
+        if widest > limits.MAX_SHEET_AREA:  # which sheet a note belongs to is not looked up: the largest
+            raise PackageRefused(f"{name}：批注位于第 {stats.comment_max_col} 列，使工作表的已用区域超过本工具支持的 "
+                                 f"{limits.MAX_SHEET_AREA} 个单元格。请删除远处的批注后另存再试")
     except PackageRefused:
         raise
     except Exception as exc:  # BadZipFile (checksum, truncated data), zlib.error, EOFError, OSError…
