@@ -201,7 +201,7 @@ REFUSED_BY: dict[str, str] = {
     "many_cells.xlsx": "单元格总数超过",
     "merge_bomb.xlsx": "合并单元格用到第 1048576 行",
     "hyperlink_bomb.xlsx": "覆盖的单元格超过",
-    "comment_range_bomb.xlsx": "覆盖的单元格超过",
+    "comment_range_bomb.xlsx": "已用区域达到 40000 行 × 16384 列",
     "col_bomb.xlsx": "超出 Excel 的最大列",
     "sst_count_bomb.xlsx": "共享字符串超过",
     "sst_1mb_string.xlsx": "超过 32767 个字符",
