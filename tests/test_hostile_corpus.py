@@ -66,6 +66,20 @@ def corpus_listing(corpus_dir: Path) -> dict[str, str]:
     return {p.name: ("dir" if p.is_dir() else str(p.stat().st_size)) for p in corpus_dir.iterdir()}
 
 
+def _balanced(names: list[str], n: int) -> list[list[str]]:
+    """Split the files among the workers by a rough cost (the files at a limit take most of the time)."""
+    def cost(name: str) -> int:
+        return 10 if any(k in name for k in ("_within", "many_", "5000")) else 1
+
+    chunks: list[list[str]] = [[] for _ in range(n)]
+    loads = [0] * n
+    for name in sorted(names, key=cost, reverse=True):
+        i = loads.index(min(loads))
+        chunks[i].append(name)
+        loads[i] += cost(name)
+    return chunks
+
+
 @pytest.fixture(scope="session")
 def results(corpus_dir: Path, corpus_listing: dict[str, str],
             tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, Any]]]:
@@ -73,8 +87,7 @@ def results(corpus_dir: Path, corpus_listing: dict[str, str],
     out = tmp_path_factory.mktemp("corpus_results")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = []
-    for i in range(WORKERS):
-        chunk = names[i::WORKERS]
+    for i, chunk in enumerate(_balanced(names, WORKERS)):
         report = out / f"worker{i}.json"
         procs.append((report, subprocess.Popen(
             [sys.executable, "-m", "tests.corpus", "--run", str(corpus_dir), str(report), *chunk],
