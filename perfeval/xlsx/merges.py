@@ -36,9 +36,11 @@ _ORIGINAL_FORMAT = MergedCellRange.format
 
 
 class _Memo:
-    """Style-id results of one workbook: (what, ids…) → resulting id."""
+    """Style-id results of one workbook's style lists: (what, ids…) → resulting id. The lists only grow, so
+    a result stays valid; a workbook given new lists gets a new memo."""
 
-    def __init__(self) -> None:
+    def __init__(self, lists: tuple[int, int]) -> None:
+        self.lists = lists
         self.ids: dict[tuple[Any, ...], int] = {}
         self.plans: dict[int, list[tuple[str, Border]]] = {}
 
@@ -47,10 +49,11 @@ _MEMOS: weakref.WeakKeyDictionary[Any, _Memo] = weakref.WeakKeyDictionary()
 
 
 def _memo(ws: Worksheet) -> _Memo:
-    wb = ws.parent
+    wb: Any = ws.parent
+    lists = (id(wb._borders), id(wb._protections))
     memo = _MEMOS.get(wb)
-    if memo is None:
-        memo = _MEMOS[wb] = _Memo()
+    if memo is None or memo.lists != lists:
+        memo = _MEMOS[wb] = _Memo(lists)
     return memo
 
 
