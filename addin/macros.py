@@ -417,11 +417,12 @@ def _alert(book: xw.Book, text: str) -> None:
 
 def _guarded(book: xw.Book, action: Callable[[], None]) -> None:
     """Run a macro; every failure becomes a Chinese alert, never a traceback in Excel."""
+    from perfeval.limits import LimitError
     from perfeval.xlsx.io import WorkbookError
 
     try:
         action()
-    except (_UserMessage, StructureError, WorkbookError) as exc:
+    except (_UserMessage, StructureError, WorkbookError, LimitError) as exc:
         _alert(book, f"无法完成：{exc}")
     except Exception as exc:  # the export's blocked list and anything unexpected
         name = type(exc).__name__

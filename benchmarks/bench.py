@@ -5,6 +5,12 @@ rewrites the workbook must do). Targets (issue tracker): compute ratio ≤ 1.5, 
 ≤ 1.5, ``perfeval --help`` cold start ≤ 0.5 s.
 
 Run: ``.venv/bin/python benchmarks/bench.py [--repeat N]``
+
+``--scaling [--sizes 100x50,1000x50,…]`` instead measures how every command grows with the size of the
+report (项目支出 rows × 三级指标 rows, up to the largest supported, perfeval/limits.py): each command on a
+generated report of each size, in-process and as a whole ``python -m perfeval.cli`` process, in seconds and
+as a ratio to a bare openpyxl load+save of the same file (plain openpyxl, measured in the same run), with
+the time per table row so that linear growth shows as a flat column.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -33,10 +41,125 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
+DEFAULT_SIZES = "100x50,1000x50,5000x50,10x100,10x500,10x1000,5000x1000"
+
+
+def big_report(n_projects: int, n_indicator_rows: int) -> Any:
+    """The corrected example grown to ``n_projects`` project rows and ``n_indicator_rows`` 三级 rows, still
+    consistent (校验 finds no error): each extra project adds 1.00 to every column and to the 自评表 totals;
+    each extra indicator row is a not-applicable one (分值 0, “无”)."""
+    from perfeval.model import Amounts, Project, Report
+
+    report = Report.model_validate_json(
+        (ROOT / "examples" / "huaihua-2023-corrected.json").read_text(encoding="utf-8"))
+    basic, zp = report.basic, report.self_eval
+    extra = max(0, n_projects - len(basic.projects))
+    one = Amounts(prev_actual=Decimal("1.00"), budget=Decimal("1.00"), actual=Decimal("1.00"))
+    basic.projects = basic.projects[:n_projects] + [Project(name=f"项目{i + 1}", amounts=one) for i in range(extra)]
+    basic.projects_stated.prev_actual = basic.projects_stated.budget = basic.projects_stated.actual = None
+    zp.income_total_stated = zp.expenditure_total_stated = None
+    for name in ("expenditure_project", "income_general_public"):
+        setattr(zp, name, (getattr(zp, name) or Decimal(0)) + extra)
+    for name in ("initial_budget", "full_year_budget", "executed"):
+        setattr(zp.funds, name, (getattr(zp.funds, name) or Decimal(0)) + extra)
+    l2 = zp.indicators[0].secondaries[0]
+    have = sum(len(s.rows) for l1 in zp.indicators for s in l1.secondaries)
+    template = l2.rows[0]
+    l2.rows = l2.rows + [template.model_copy(update={"name": f"指标{i + 1}", "target": "无", "actual": "无",
+                                                     "weight": Decimal(0), "score": Decimal(0), "deviation": ""})
+                         for i in range(max(0, n_indicator_rows - have))]
+    return report
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _process(*args: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=False, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t0
+
+
+def _bare(src: Path, out: Path) -> None:
+    load_workbook(src).save(out)
+
+
+BARE_CODE = "import sys; from openpyxl import load_workbook; load_workbook(sys.argv[1]).save(sys.argv[2])"
+BASELINE_OF = {"clear": "flagged", "verify": "final"}  # the file each command reads (default: the report)
+
+
+def _measure(n_projects: int, n_rows: int, tmp: Path, processes: bool) -> tuple[dict[str, float], ...]:
+    from perfeval.xlsx.export import export_file
+    from perfeval.xlsx.verify import verify_file
+    from perfeval.xlsx.workflow import clear_file, compute_file, extract, fill, validate_file, write_new
+
+    report = big_report(n_projects, n_rows)
+    data, src, out = tmp / "d.json", tmp / "w.xlsx", tmp / "o.xlsx"
+    data.write_text(report.model_dump_json(), encoding="utf-8")
+    flagged, final = tmp / "flagged.xlsx", tmp / "final.xlsx"
+    t = {"fill": _timed(lambda: fill(report, src))}
+    t["new"] = _timed(lambda: write_new(tmp / "new.xlsx", n_projects=n_projects))
+    t["extract"] = _timed(lambda: extract(src))
+    t["validate"] = _timed(lambda: validate_file(src))
+    t["validate -o"] = _timed(lambda: validate_file(src, flagged))
+    t["compute"] = _timed(lambda: compute_file(src, out))
+    t["clear"] = _timed(lambda: clear_file(flagged, out))
+    t["export"] = _timed(lambda: export_file(src, final))
+    t["verify"] = _timed(lambda: verify_file(final))
+    files = {"src": src, "flagged": flagged, "final": final}
+    base = {name: _timed(lambda f=f: _bare(f, out)) for name, f in files.items()}
+    proc: dict[str, float] = {}
+    pbase: dict[str, float] = {}
+    if processes:
+        cli = ("-m", "perfeval.cli")
+        proc = {
+            "fill": _process(*cli, "fill", str(data), "-o", str(tmp / "p_fill.xlsx")),
+            "new": _process(*cli, "new", "--projects", str(n_projects), "-o", str(tmp / "p_new.xlsx")),
+            "extract": _process(*cli, "extract", str(src), "-o", str(tmp / "p.json")),
+            "validate": _process(*cli, "validate", str(src)),
+            "validate -o": _process(*cli, "validate", str(src), "-o", str(tmp / "p_v.xlsx")),
+            "compute": _process(*cli, "compute", str(src), "-o", str(tmp / "p_c.xlsx")),
+            "clear": _process(*cli, "clear", str(flagged), "-o", str(tmp / "p_cl.xlsx")),
+            "export": _process(*cli, "export", str(src), "-o", str(tmp / "p_f.xlsx")),
+            "verify": _process(*cli, "verify", str(final)),
+        }
+        pbase = {name: _process("-c", BARE_CODE, str(f), str(tmp / "p_bare.xlsx")) for name, f in files.items()}
+    return t, base, proc, pbase
+
+
+def scaling(sizes: list[tuple[int, int]], processes: bool) -> None:
+    print("baseline: bare openpyxl load+save of the file the command reads (for fill and new: the filled report)")
+    print(f"{'projects x indicator rows':<26}{'command':<14}{'in-process s':>13}{'ratio':>7}{'ms/row':>8}"
+          + (f"{'process s':>11}{'ratio':>7}" if processes else ""))
+    for n_projects, n_rows in sizes:
+        with tempfile.TemporaryDirectory() as d:
+            t, base, proc, pbase = _measure(n_projects, n_rows, Path(d), processes)
+        rows = n_projects + n_rows
+        label = f"{n_projects} x {n_rows}"
+        print(f"{label:<26}{'bare openpyxl':<14}{base['src']:>13.2f}{1:>7.2f}{1000 * base['src'] / rows:>8.2f}"
+              + (f"{pbase['src']:>11.2f}{1:>7.2f}" if processes else ""))
+        for name, seconds in t.items():
+            b = base[BASELINE_OF.get(name, "src")]
+            line = f"{'':<26}{name:<14}{seconds:>13.2f}{seconds / b:>7.2f}{1000 * seconds / rows:>8.2f}"
+            if processes:
+                line += f"{proc[name]:>11.2f}{proc[name] / pbase[BASELINE_OF.get(name, 'src')]:>7.2f}"
+            print(line, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--scaling", action="store_true", help="how each command grows with the report size")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="projects x indicator rows, comma-separated")
+    parser.add_argument("--no-processes", action="store_true", help="--scaling: in-process timings only")
     args = parser.parse_args()
+    if args.scaling:
+        sizes = [tuple(int(n) for n in s.lower().split("x")) for s in args.sizes.split(",")]
+        scaling([(p, r) for p, r in sizes], processes=not args.no_processes)
+        return 0
 
     from perfeval.model import Report
     from perfeval.xlsx.workflow import compute_file, fill

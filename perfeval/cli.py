@@ -203,13 +203,14 @@ def _examples_dir() -> Path:
 def _load_report(path: Path) -> Any:
     from pydantic import ValidationError
 
+    from perfeval.limits import read_data_file
     from perfeval.model import Report
     from perfeval.validation_zh import describe_all
 
     if path.is_dir():
         raise UserError(f"数据文件路径是一个文件夹：{path}（请给出 .json 文件）")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_data_file(path)
     except FileNotFoundError as exc:
         raise UserError(f"找不到数据文件：{path}") from exc
     except UnicodeDecodeError as exc:
@@ -730,10 +731,11 @@ def _run(args: argparse.Namespace, written: list[Path]) -> int:
         return EXIT_OK
     except Exception as exc:
         from perfeval.config import ConfigError
+        from perfeval.limits import LimitError
         from perfeval.xlsx.io import WorkbookError
         from perfeval.xlsx.reader import StructureError
 
-        if isinstance(exc, WorkbookError | StructureError | ConfigError):
+        if isinstance(exc, WorkbookError | StructureError | ConfigError | LimitError):
             print(f"错误：{exc}", file=sys.stderr)
             return EXIT_INPUT
         if args.debug:

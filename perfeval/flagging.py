@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from perfeval.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, cell_order
+from perfeval.limits import MAX_CELL_TEXT, MAX_SHEET_COLS, MAX_SHEET_ROWS
 
 RESULTS_SHEET = "校验结果"
 STATE_SHEET = "_perfeval_flags"
@@ -50,10 +51,69 @@ class CellOriginal:
 
     @classmethod
     def from_row(cls, row: Sequence[object]) -> CellOriginal | None:
-        values = [("" if v is None else str(v)) for v in list(row) + [""] * 5][:5]
-        if not values[0] or not values[1] or values[0] == STATE_HEADER[0]:
+        """A row of the state sheet, or None when it is the header or not a valid record. The sheet is
+        hidden but can be edited by hand: a record naming anything but one cell within the limits, a fill
+        that is not a colour code, wrong types or an over-long note is ignored (that cell's flag then
+        stays until the next 校验 replaces it), extra columns are ignored."""
+        values = [_as_text(v) for v in list(row)[:5]] + [None] * max(0, 5 - len(row))
+        sheet, cell, fill, note, unknown = values
+        if not isinstance(sheet, str) or not isinstance(cell, str) or not sheet or sheet == STATE_HEADER[0]:
             return None
-        return cls(values[0], values[1], values[2] or None, values[3] or None, values[4] == "1")
+        address = normalise_address(cell)
+        if address is None or len(sheet) > 31:
+            return None
+        fill_code = None if fill is None or fill == "" else fill
+        if fill_code is not None and (not isinstance(fill_code, str) or not valid_fill_code(fill_code)):
+            return None
+        if note is not None and not isinstance(note, str):
+            return None
+        note_text = note or None
+        if note_text is not None and len(note_text) > MAX_CELL_TEXT:
+            return None
+        return cls(sheet, address, fill_code, note_text, unknown == "1")
+
+
+def _as_text(value: object) -> object:
+    """A state value as text where it is one: a number Excel made of a written "1" or "2023" (the add-in
+    writes through Excel) back to its digits; other types (dates, errors, booleans) stay as they are."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+_ADDRESS = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})$")
+_RGB = re.compile(r"^#?(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
+_THEME = re.compile(r"^theme:([0-9]{1,2}):(-?[0-9]+(?:\.[0-9]+)?(?:[eE]-?[0-9]+)?)$")
+_INDEXED = re.compile(r"^indexed:([0-9]{1,2})$")
+
+
+def normalise_address(text: str) -> str | None:
+    """"b7" / "$B$7" → "B7"; None unless one cell within Excel's grid and :mod:`perfeval.limits`."""
+    m = _ADDRESS.match(text.strip())
+    if m is None:
+        return None
+    letters, row = m.group(1).upper(), int(m.group(2))
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    if col > MAX_SHEET_COLS or row > MAX_SHEET_ROWS:
+        return None
+    return f"{letters}{row}"
+
+
+def valid_fill_code(code: str) -> bool:
+    """A fill as the state sheet stores it: ARGB/RGB hex, ``theme:N:tint`` (tint in −1…1) or ``indexed:N``."""
+    if _RGB.match(code):
+        return True
+    m = _THEME.match(code)
+    if m:
+        return -1.0 <= float(m.group(2)) <= 1.0
+    m = _INDEXED.match(code)
+    return m is not None and int(m.group(1)) <= 65
 
 
 @dataclass(frozen=True)
@@ -103,7 +163,13 @@ def read_explanations(rows: Iterable[Sequence[object]]) -> dict[tuple[str, str, 
 
 
 def read_state(rows: Iterable[Sequence[object]]) -> list[CellOriginal]:
-    return [o for o in (CellOriginal.from_row(r) for r in rows) if o is not None]
+    """The valid records of the state sheet, the first one per cell."""
+    out: dict[tuple[str, str], CellOriginal] = {}
+    for r in rows:
+        o = CellOriginal.from_row(r)
+        if o is not None and (o.sheet, o.cell) not in out:
+            out[(o.sheet, o.cell)] = o
+    return list(out.values())
 
 
 def note_text(findings: Sequence[Finding], user_note: str | None) -> str:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import cached_property
 from typing import TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from perfeval import textfit
+from perfeval.limits import check_shape
 from perfeval.model import Report
 
 BD_SHEET = "附件1-1 基础数据表"
@@ -160,20 +162,26 @@ class Layout(BaseModel):
         for sheet in self.sheets.values():
             yield from sheet.cells
 
-    def by_path(self) -> dict[str, Cell]:
+    # Indexes built once per layout (a layout is immutable): looking cells up one by one stays linear.
+    @cached_property
+    def _path_index(self) -> dict[str, Cell]:
         return {c.path: c for c in self.cells() if c.path is not None}
+
+    @cached_property
+    def _address_index(self) -> dict[tuple[str, str], Cell]:
+        return {(c.sheet, c.address): c for c in self.cells()}
+
+    def by_path(self) -> dict[str, Cell]:
+        return dict(self._path_index)
 
     def by_calc_key(self) -> dict[str, Cell]:
         return {c.calc_key: c for c in self.cells() if c.calc_key is not None and c.sheet != CALC_SHEET}
 
     def cell_at(self, sheet: str, address: str) -> Cell | None:
-        for c in self.sheets[sheet].cells:
-            if c.address == address:
-                return c
-        return None
+        return self._address_index.get((sheet, address))
 
     def find(self, path: str) -> Cell:
-        return self.by_path()[path]
+        return self._path_index[path]
 
 
 def split_address(address: str) -> tuple[int, int]:
@@ -645,6 +653,8 @@ def _calc_layout(shape: Shape) -> SheetLayout:
 
 
 def build_layout(shape: Shape) -> Layout:
+    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
+    check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))
     bd = _bd_layout(shape)
     zp = _zp_layout(shape)
     calc = _calc_layout(shape)

@@ -6,8 +6,10 @@ This module translates; :mod:`perfeval.flagging` decides. Used by ``perfeval val
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.colors import Color
@@ -17,9 +19,11 @@ from perfeval.findings import SEVERITY_LABELS, FindingReport
 from perfeval.flagging import (
     NOTE_AUTHOR,
     RESULTS_FIRST_ROW,
+    RESULTS_HEADER,
     RESULTS_SHEET,
     RESULTS_WIDTHS,
     SEVERITY_FILLS,
+    STATE_HEADER,
     STATE_SHEET,
     CellOriginal,
     FlagPlan,
@@ -27,6 +31,7 @@ from perfeval.flagging import (
     read_explanations,
     read_state,
     strip_our_note,
+    valid_fill_code,
 )
 from perfeval.layout import OFFICIAL_SHEETS, col_letter
 from perfeval.xlsx.writer import fit_sheet_rows, setup_report_print
@@ -48,15 +53,19 @@ def _fill_code(fill: PatternFill) -> str | None:
 
 
 def _fill_from_code(code: str | None) -> PatternFill:
-    if not code:
+    """The fill a state code stands for; no fill for anything that is not a valid code."""
+    if not code or not valid_fill_code(code):
         return PatternFill(fill_type=None)
-    if code.startswith("theme:"):
-        _, theme, tint = code.split(":")
-        color = Color(theme=int(theme), tint=float(tint))
-    elif code.startswith("indexed:"):
-        color = Color(indexed=int(code.split(":")[1]))
-    else:
-        color = Color(rgb=code.lstrip("#").upper().rjust(8, "F"))
+    try:
+        if code.startswith("theme:"):
+            _, theme, tint = code.split(":")
+            color = Color(theme=int(theme), tint=float(tint))
+        elif code.startswith("indexed:"):
+            color = Color(indexed=int(code.split(":")[1]))
+        else:
+            color = Color(rgb=code.lstrip("#").upper().rjust(8, "F"))
+    except (TypeError, ValueError):
+        return PatternFill(fill_type=None)
     return PatternFill(fill_type="solid", fgColor=color, bgColor=color)
 
 
@@ -68,25 +77,44 @@ def _note(text: str | None, author: str = NOTE_AUTHOR) -> Comment | None:
     return comment
 
 
-def _rows(wb: Workbook, name: str) -> list[tuple[object, ...]]:
-    if name not in wb.sheetnames:
+def _rows(wb: Workbook, name: str, width: int) -> list[tuple[object, ...]]:
+    """The values of one of this tool's sheets, its first ``width`` columns (a hand-edited sheet may
+    reach any column); nothing when the sheet is missing or not a worksheet."""
+    ws = wb[name] if name in wb.sheetnames else None
+    if not isinstance(ws, Worksheet):
         return []
-    return list(wb[name].iter_rows(values_only=True))
+    return list(ws.iter_rows(max_col=width, values_only=True))
+
+
+def _worksheet(wb: Workbook, name: str) -> Worksheet | None:
+    ws = wb[name] if name in wb.sheetnames else None
+    return ws if isinstance(ws, Worksheet) else None
+
+
+def _set_note(c: Any, comment: Comment | None) -> None:
+    """A cell inside a merged range holds no note (Excel shows the range's first cell)."""
+    if not isinstance(c, MergedCell):
+        c.comment = comment
 
 
 def _restore(wb: Workbook, originals: Sequence[CellOriginal]) -> None:
     for o in originals:
-        if o.sheet not in wb.sheetnames:
+        ws = _worksheet(wb, o.sheet)
+        if ws is None:
             continue
-        c = wb[o.sheet][o.cell]
+        c = ws[o.cell]
         c.fill = _fill_from_code(o.fill)
         if not o.note_unknown:
-            c.comment = _note(o.note, author="") if o.note else None
+            _set_note(c, _note(o.note, author="") if o.note else None)
 
 
 def _current(wb: Workbook, sheet: str, cell: str) -> CellOriginal:
-    c = wb[sheet][cell]
-    note = strip_our_note(c.comment.text) if c.comment is not None else None
+    ws = _worksheet(wb, sheet)
+    if ws is None:
+        return CellOriginal(sheet, cell, None, None)
+    c = ws[cell]
+    comment = getattr(c, "comment", None)
+    note = strip_our_note(comment.text) if comment is not None else None
     return CellOriginal(sheet, cell, _fill_code(c.fill), note)
 
 
@@ -145,8 +173,8 @@ def _write_state(wb: Workbook, plan: FlagPlan) -> None:
 def flag_workbook(wb: Workbook, findings: FindingReport, *, ruleset_version: str,
                   sheet_names: dict[str, str] | None = None) -> FlagPlan:
     """Flag ``findings`` in place (idempotent: the previous run's flags are undone first)."""
-    previous = read_state(_rows(wb, STATE_SHEET))
-    explanations = read_explanations(_rows(wb, RESULTS_SHEET))
+    previous = read_state(_rows(wb, STATE_SHEET, len(STATE_HEADER)))
+    explanations = read_explanations(_rows(wb, RESULTS_SHEET, len(RESULTS_HEADER)))
     _restore(wb, previous)
     plan = plan_flags(findings.findings, previous, explanations, lambda s, c: _current(wb, s, c),
                       ruleset_version=ruleset_version, sheet_names=sheet_names)
@@ -154,7 +182,7 @@ def flag_workbook(wb: Workbook, findings: FindingReport, *, ruleset_version: str
         c = wb[flag.sheet][flag.cell]
         c.fill = _fill_from_code(flag.fill)
         if flag.note is not None:
-            c.comment = _note(flag.note)
+            _set_note(c, _note(flag.note))
     if RESULTS_SHEET in wb.sheetnames:
         index = wb.sheetnames.index(RESULTS_SHEET)
     else:  # right after the official sheets, where the accountant looks
@@ -167,8 +195,9 @@ def flag_workbook(wb: Workbook, findings: FindingReport, *, ruleset_version: str
 
 
 def clear_workbook(wb: Workbook) -> int:
-    """Remove every flag this tool added (fills, notes, 校验结果, state) and nothing else."""
-    previous = read_state(_rows(wb, STATE_SHEET))
+    """Remove every flag this tool added (fills, notes, 校验结果, state) and nothing else. Records of a
+    hand-edited state sheet that name no valid cell or colour are ignored."""
+    previous = read_state(_rows(wb, STATE_SHEET, len(STATE_HEADER)))
     _restore(wb, previous)
     for name in (RESULTS_SHEET, STATE_SHEET):
         if name in wb.sheetnames:
@@ -177,4 +206,4 @@ def clear_workbook(wb: Workbook) -> int:
 
 
 def explanations_of(wb: Workbook) -> dict[tuple[str, str, str], str]:
-    return read_explanations(_rows(wb, RESULTS_SHEET))
+    return read_explanations(_rows(wb, RESULTS_SHEET, len(RESULTS_HEADER)))

@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 import re
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+
+from perfeval import limits
+from perfeval.xlsx.merges import fast_merged_ranges
 
 FIXED_TIME = "2024-01-01T00:00:00Z"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -212,16 +217,72 @@ def normalise_zip(data: bytes) -> bytes:
 
 
 def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
-    """Open an .xlsx with a Chinese error message instead of a traceback."""
+    """Open an .xlsx with a Chinese error message instead of a traceback.
+
+    The file is read once; :func:`perfeval.xlsx.guard.inspect_package` checks those bytes against
+    :mod:`perfeval.limits` before openpyxl parses them (so a file replaced meanwhile cannot slip past),
+    and any failure of openpyxl on what remains becomes a :class:`WorkbookError`.
+    """
+    from perfeval.xlsx.guard import PackageRefused, inspect_package
+
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(
             f"不支持的文件类型：{path.name}（请使用 .xlsx 工作簿；.xls 请先在 Excel/WPS 中另存为 .xlsx）"
         )
+    if path.is_dir():
+        raise WorkbookError(f"{path} 是一个文件夹，不是 Excel 工作簿文件")
     if not path.exists():
         raise WorkbookError(f"找不到文件：{path}")
+    if not path.is_file():  # a device, a pipe: reading it might never end
+        raise WorkbookError(f"{path} 不是普通文件，无法作为 Excel 工作簿打开")
     try:
-        return load_workbook(path, data_only=data_only)
-    except zipfile.BadZipFile as exc:
-        raise WorkbookError(f"文件已损坏或不是 Excel 工作簿：{path.name}") from exc
-    except (KeyError, OSError, ValueError, TypeError) as exc:
-        raise WorkbookError(f"无法读取工作簿 {path.name}：{exc}") from exc
+        with path.open("rb") as fh:
+            data = fh.read(limits.MAX_FILE_BYTES + 1)  # never more than the limit, whatever the file claims
+        if len(data) > limits.MAX_FILE_BYTES:
+            raise WorkbookError(f"{path.name}：文件超过本工具支持的 {limits.MAX_FILE_BYTES // 1024 // 1024} MB")
+    except PermissionError as exc:
+        raise WorkbookError(f"没有读取 {path} 的权限（文件可能正被其他程序独占打开）") from exc
+    except OSError as exc:
+        raise WorkbookError(f"无法读取文件 {path}：{exc.strerror or type(exc).__name__}") from exc
+    try:
+        _inspect_once(data, path.name, inspect_package)
+    except PackageRefused as exc:
+        raise WorkbookError(str(exc)) from exc
+    try:
+        with warnings.catch_warnings(), fast_merged_ranges():
+            warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions are not for the user
+            return load_workbook(io.BytesIO(data), data_only=data_only)
+    except MemoryError as exc:
+        raise WorkbookError(f"工作簿 {path.name} 过大，内存不足，无法打开") from exc
+    except Exception as exc:  # any failure of openpyxl on a damaged part: KeyError, ParseError, TypeError, …
+        if _from_defusedxml(exc):  # DTDForbidden, EntitiesForbidden, … (openpyxl re-raises them as ValueError)
+            raise WorkbookError(f"工作簿 {path.name} 含有 XML 实体或文档类型声明，可能是恶意构造的文件，"
+                                "拒绝打开") from exc
+        raise WorkbookError(_unreadable(path, exc)) from exc
+
+
+def _from_defusedxml(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    return (f"无法读取工作簿 {path.name}：文件内容已损坏，或含有本工具不支持的内容（{type(exc).__name__}）。"
+            "请在 Excel/WPS 中打开并另存为 .xlsx 后重试")
+
+
+_INSPECTED: dict[bytes, None] = {}  # digests of the files inspected in this process (a file is opened twice)
+
+
+def _inspect_once(data: bytes, name: str, inspect: Callable[[bytes, str], object]) -> None:
+    digest = hashlib.blake2b(data, digest_size=20).digest()
+    if digest in _INSPECTED:
+        return
+    inspect(data, name)
+    if len(_INSPECTED) > 64:
+        _INSPECTED.clear()
+    _INSPECTED[digest] = None

@@ -15,6 +15,7 @@ from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
 from perfeval.flagging import FlagPlan
 from perfeval.layout import Layout, VType, layout_for
+from perfeval.limits import check_shape
 from perfeval.model import Report, blank_report
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
@@ -31,6 +32,7 @@ def template_report(year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: 
 def write_new(out: Path, *, year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int = 10,
               deterministic: bool = False) -> Path:
     """An empty official workbook (what the 新建 button and ``perfeval new`` produce)."""
+    check_shape(n_projects)  # before building a report of that many rows
     report = template_report(year, unit_name, n_projects)
     layout = layout_for(report)
     wb = build_workbook(report, layout, compute(report))

@@ -42,6 +42,7 @@ from perfeval.model import Level1, Report
 from perfeval.paths import get_path, level1_label
 from perfeval.textfit import TextBox
 from perfeval.xlsx import styles
+from perfeval.xlsx.merges import merge_range
 
 DEFAULT_FONT_SIZE = 11.0  # a cell without a font size: the workbook's Calibri 11
 
@@ -80,6 +81,7 @@ def _style_sheet(ws: Worksheet, sl: SheetLayout) -> None:
     for row, height in sl.row_heights.items():
         ws.row_dimensions[row].height = height
     last_col = col_index(sl.last_col)
+    merged: set[tuple[int, int]] = set()
     for row in range(sl.table_top, sl.table_bottom + 1):
         for col in range(1, last_col + 1):
             c = ws.cell(row=row, column=col)
@@ -94,7 +96,7 @@ def _style_sheet(ws: Worksheet, sl: SheetLayout) -> None:
         c.number_format = styles.number_format_for(cell)
         c.protection = styles.protection_for(cell)
         if cell.merge:
-            ws.merge_cells(cell.merge)
+            merge_range(ws, cell.merge, merged)  # as ws.merge_cells, in linear time
             # every cell of a merged range gets the fill so that the tint covers the whole range
             first_row, first_col, last_row, last_col_ = merge_bounds(cell)
             for r in range(first_row, last_row + 1):
@@ -110,7 +112,9 @@ def _print_setup(ws: Worksheet, sl: SheetLayout) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.page_setup.blackAndWhite = True  # the input/derived tints help on screen only
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup_pr = ws.sheet_properties.pageSetUpPr
+    assert setup_pr is not None  # WorksheetProperties always creates one
+    setup_pr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -154,7 +158,7 @@ def _build_sheet(wb: Workbook, sl: SheetLayout, index: int | None = None) -> Wor
 def new_workbook(layout: Layout) -> Workbook:
     """The empty form for ``layout``: every label, style and native formula, no data."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # a new Workbook() has exactly one sheet
     for sl in layout.sheets.values():
         _build_sheet(wb, sl)
     _write_meta(wb, layout)
@@ -276,8 +280,8 @@ def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
     addresses ("sheet!A1") where a typed-over value was replaced."""
     restored = []
     for cell in layout.cells():
-        if cell.role != Role.DERIVED or not cell.formula:
-            continue
+        if cell.role != Role.DERIVED or not cell.formula or cell.sheet not in wb.sheetnames:
+            continue  # 计算结果 deleted or renamed by the user: rebuild_calc_sheet makes a new one
         ws = wb[cell.sheet]
         current = ws[cell.address]
         if current.value == cell.formula:
