@@ -34,13 +34,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
+from perfeval.limits import MAX_PROJECTS as MAX_PROJECT_ROWS
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DEFAULT_EXAMPLE = "huaihua-2023.json"
 #: the range of 评价年度 the data model accepts (perfeval.model.Report.year; a test keeps them equal)
 YEAR_MIN, YEAR_MAX = 2000, 2100
 #: largest number of 项目支出 rows ``new`` creates.
-#: TODO(perfeval/limits.py): use limits.MAX_PROJECT_ROWS once that module exists (the lead reconciles).
-MAX_PROJECT_ROWS = 5000
 
 
 class UserError(Exception):
@@ -179,12 +179,15 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{usage}{self.prog}：错误：{message}\n（用 {self.prog} -h 查看帮助）\n")
 
 
-def _int_in_range(low: int, high: int, what: str) -> Callable[[str], int]:
+def _int_in_range(low: int, high: int, what: str, *, limit: bool = False) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high]; ``limit``: ``high`` is the supported maximum of perfeval.limits."""
     def parse(text: str) -> int:
         try:
             value = int(text.strip())
         except ValueError:
             raise argparse.ArgumentTypeError(f"{what}须为整数，收到“{text}”") from None
+        if value > high and limit:
+            raise argparse.ArgumentTypeError(f"{what} {value} 超过本工具支持的上限 {high}（见 README“支持的最大规模”）")
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{what}须在 {low} 到 {high} 之间，收到 {value}")
         return value
@@ -602,7 +605,8 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--unit", metavar="单位名称", help="填报单位名称（写入表头）")
     p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), default=2025, metavar="年度",
                    help=f"评价年度，{YEAR_MIN}–{YEAR_MAX}（默认 2025）")
-    p.add_argument("--projects", type=_int_in_range(0, MAX_PROJECT_ROWS, "项目行数"), default=10, metavar="行数",
+    p.add_argument("--projects", type=_int_in_range(0, MAX_PROJECT_ROWS, "项目行数", limit=True), default=10,
+                   metavar="行数",
                    help=f"项目支出的行数，0–{MAX_PROJECT_ROWS}（默认 10）")
     _add_overwrite(p)
     p.set_defaults(func=cmd_new)
@@ -706,7 +710,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     written: list[Path] = []
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # -h, or an argument error (already printed in Chinese): its exit code
+            return exc.code if isinstance(exc.code, int) else EXIT_INPUT
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_INPUT

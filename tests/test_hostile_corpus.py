@@ -219,7 +219,7 @@ REFUSED_BY: dict[str, str] = {
     "data_long_number.json": "个字符的数值",
     "data_long_text.json": "超过 Excel 单元格的上限 32767 个字符",
     "data_bad_json.json": "不符合报表结构",
-    "data_directory.json": "不是普通文件",
+    "data_directory.json": "文件夹",
 }
 #: files within every limit: no command refuses them as unusable input (exit 2) — the limits are not too tight
 ACCEPTED = ("stored.xlsx", "many_parts_within.xlsx", "bomb_comments_within.xlsx", "far_cell_within_limit.xlsx",
