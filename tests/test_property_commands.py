@@ -222,32 +222,30 @@ def _in_tmp(state: WorkbookState, body: Callable[[Path, Path], None]) -> None:
 
 # ---------------------------------------------------------------------------------------------- properties
 
-@state_settings(20)
+@state_settings(25)
 @given(state=workbook_states())
-def test_compute_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compute_and_extract_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
     run = in_process(capsys)
-    _in_tmp(state, lambda d, src: compute_group(run, d, src))
+
+    def groups(d: Path, src: Path) -> None:
+        compute_group(run, d, src)
+        extract_group(run, d, src)
+
+    _in_tmp(state, groups)
 
 
-@state_settings(20)
+@state_settings(25)
 @given(state=workbook_states())
 def test_validate_and_clear_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
     run = in_process(capsys)
     _in_tmp(state, lambda d, src: validate_group(run, d, src))
 
 
-@state_settings(20)
+@state_settings(25)
 @given(state=workbook_states())
 def test_export_and_verify_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
     run = in_process(capsys)
     _in_tmp(state, lambda d, src: export_group(run, d, src))
-
-
-@state_settings(20)
-@given(state=workbook_states())
-def test_extract_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
-    run = in_process(capsys)
-    _in_tmp(state, lambda d, src: extract_group(run, d, src))
 
 
 @state_settings(2)

@@ -6,7 +6,8 @@ A :class:`WorkbookState` is a small, printable recipe (so a failing example is i
   report with 1..3 三级 rows per 二级 written by ``fill`` (the 新建 form grown by the accountant), or a filled
   example: the seed as printed (errors included) trimmed to 0..10 project rows with 1..3 copies of each
   三级 row, or its corrected copy as is (a fully filled form that passes 校验; it gets at most
-  ``LIGHT_EDITS`` edits, so that ``export`` and ``verify`` often get past 校验 to their own work);
+  ``LIGHT_EDITS`` edits, of its text cells, so that ``export`` and ``verify`` often get past 校验 to their
+  own work);
 - then **edits** to a drawn subset of the cells :mod:`perfeval.layout` knows (roles INPUT and DERIVED, on
   every sheet it lays out; no address is hard-coded here). An input cell gets a blank, a plausible value
   for its type, a number (int, float, Decimal; negative, huge, more than two decimals), any text form the
@@ -294,11 +295,22 @@ def bases(draw: st.DrawFn) -> WorkbookState:
 
 
 @st.composite
+def _subset(draw: st.DrawFn, cells: list[Cell], max_size: int) -> list[Cell]:
+    """Up to ``max_size`` distinct cells; the size is drawn first (a plain list draw stays near empty)."""
+    n = draw(st.integers(0, min(max_size, len(cells))))
+    return draw(st.lists(st.sampled_from(cells), min_size=n, max_size=n,
+                         unique_by=lambda c: (c.sheet, c.address))) if n else []
+
+
+@st.composite
 def workbook_states(draw: st.DrawFn, max_edits: int = MAX_EDITS) -> WorkbookState:
     state = draw(bases())
     cells = editable_cells(_layout(state))
-    if state.base == "corrected":  # a few edits to a clean form: most such states still export
+    if state.base == "corrected":  # a few edits of its texts: most such states still pass 校验 and export
         max_edits = min(max_edits, LIGHT_EDITS)
-    chosen = draw(st.lists(st.sampled_from(cells), max_size=max_edits, unique_by=lambda c: (c.sheet, c.address)))
+        cells = [c for c in cells if c.vtype in (VType.TEXT, VType.LONG_TEXT)]
+    inputs = [c for c in cells if c.role == Role.INPUT]
+    derived = [c for c in cells if c.role == Role.DERIVED]
+    chosen = draw(_subset(inputs, max_edits - max_edits // 3)) + draw(_subset(derived, max_edits // 3))
     edits = tuple(draw(input_edit(c) if c.role == Role.INPUT else derived_edit(c)) for c in chosen)
     return WorkbookState(state.base, state.year, state.n_projects, state.rows_per_l2, edits)
