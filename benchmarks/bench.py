@@ -31,6 +31,8 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from perfeval.console import ljust  # noqa: E402  (display width: CJK labels count double)
+
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
     times = []
@@ -214,7 +216,7 @@ def main() -> int:
     print(f"{'operation':<42}{'seconds':>10}{'ratio':>8}{'target':>8}  ok")
     for name, t, ratio, target in rows:
         ok = "" if target is None else ("yes" if ratio <= target else "NO")
-        print(f"{name:<42}{t:>10.4f}{ratio:>8.2f}{(f'≤{target}' if target else ''):>8}  {ok}")
+        print(f"{ljust(name, 42)}{t:>10.4f}{ratio:>8.2f}{(f'≤{target}' if target else ''):>8}  {ok}")
     print(f"{'perfeval --help cold start (median of 5)':<42}{t_help:>10.4f}{'':>8}{'≤0.5s':>8}  "
           f"{'yes' if t_help <= 0.5 else 'NO'}")
     print(f"{'bare python start (for reference)':<42}{t_python:>10.4f}")
