@@ -206,20 +206,11 @@ def _examples_dir() -> Path:
 def _load_report(path: Path) -> Any:
     from pydantic import ValidationError
 
-    from perfeval.limits import read_data_file
+    from perfeval.limits import read_json_text
     from perfeval.model import Report
     from perfeval.validation_zh import describe_all
 
-    if path.is_dir():
-        raise UserError(f"数据文件路径是一个文件夹：{path}（请给出 .json 文件）")
-    try:
-        text = read_data_file(path)
-    except FileNotFoundError as exc:
-        raise UserError(f"找不到数据文件：{path}") from exc
-    except UnicodeDecodeError as exc:
-        raise UserError(f"数据文件不是 UTF-8 编码的 JSON：{path}") from exc
-    except OSError as exc:
-        raise UserError(f"无法读取数据文件 {path}：{exc.strerror or exc}") from exc
+    text = read_json_text(path, "数据文件", UserError)
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:

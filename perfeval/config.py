@@ -102,17 +102,10 @@ def load_config(path: str | Path | None) -> Config:
     """
     if path is None:
         return DEFAULT_CONFIG
+    from perfeval.limits import read_json_text
+
     path = Path(path)
-    if path.is_dir():
-        raise ConfigError(f"配置文件路径是一个文件夹：{path}（请给出 .json 文件）")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise ConfigError(f"找不到配置文件：{path}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"配置文件不是 UTF-8 编码的文本：{path}（请用记事本另存为 UTF-8）") from exc
-    except OSError as exc:
-        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from exc
+    text = read_json_text(path, "配置文件", ConfigError)
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:

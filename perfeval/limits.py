@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 # --- the largest report ---------------------------------------------------------------------------
@@ -109,15 +110,30 @@ def check_data_text(text: str, name: str) -> None:
                          f"超过本工具支持的上限 {MAX_DATA_TOKEN} 个字符")
 
 
-def read_data_file(path: Path) -> str:
+def read_json_text(path: Path, what: str, error: Callable[[str], Exception]) -> str:
+    """The text of a JSON file the user names (``what``: 数据文件, 配置文件), through :func:`read_data_file`, with
+    one Chinese message per way of failing, raised as ``error(message)``."""
+    if path.is_dir():
+        raise error(f"{what}路径是一个文件夹：{path}（请给出 .json 文件）")
+    try:
+        return read_data_file(path, what)
+    except FileNotFoundError as exc:
+        raise error(f"找不到{what}：{path}") from exc
+    except UnicodeDecodeError as exc:
+        raise error(f"{what}不是 UTF-8 编码的文本：{path}（请用记事本另存为 UTF-8）") from exc
+    except OSError as exc:
+        raise error(f"无法读取{what} {path}：{exc.strerror or exc}") from exc
+
+
+def read_data_file(path: Path, what: str = "数据文件") -> str:
     """The text of a data file (UTF-8 JSON), read no further than :data:`MAX_DATA_BYTES` and checked by
     :func:`check_data_text`. ``FileNotFoundError`` and ``UnicodeDecodeError`` are left to the caller."""
     if path.exists() and not path.is_file():  # a folder, a device, a pipe
-        raise LimitError(f"{path} 不是普通文件，无法作为数据文件读取")
+        raise LimitError(f"{path} 不是普通文件，无法作为{what}读取")
     with path.open("rb") as fh:
         raw = fh.read(MAX_DATA_BYTES + 1)
     if len(raw) > MAX_DATA_BYTES:
-        raise LimitError(f"数据文件 {path.name} 超过本工具支持的上限 {MAX_DATA_BYTES // 1024 // 1024} MB")
+        raise LimitError(f"{what} {path.name} 超过本工具支持的上限 {MAX_DATA_BYTES // 1024 // 1024} MB")
     text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is accepted
     check_data_text(text, path.name)
     return text

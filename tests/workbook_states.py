@@ -32,11 +32,10 @@ from typing import Any
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-from openpyxl.styles.colors import Color
 
 from perfeval.layout import Cell, Layout, Role, VType, layout_for
 from perfeval.model import Level2, Report, blank_report
+from perfeval.xlsx.flags import _fill_from_code  # the user fills: the same state codes the product restores
 from perfeval.xlsx.workflow import fill, write_new
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -115,17 +114,6 @@ def _grow(l2: Level2, n: int) -> None:
 @cache
 def _seed(base: str) -> Report:
     return Report.model_validate(json.loads((EXAMPLES / SEEDS[base]).read_text(encoding="utf-8")))
-
-
-def _fill_from_code(code: str) -> PatternFill:
-    if code.startswith("theme:"):
-        _, theme, tint = code.split(":")
-        color = Color(theme=int(theme), tint=float(tint))
-    elif code.startswith("indexed:"):
-        color = Color(indexed=int(code.split(":")[1]))
-    else:
-        color = Color(rgb=code)
-    return PatternFill(fill_type="solid", fgColor=color)
 
 
 def apply_edit(ws: Any, e: Edit) -> None:
