@@ -43,7 +43,6 @@ from perfeval.layout import (
     ROLE_FILLS,
     Layout,
     Role,
-    VType,
     split_address,
 )
 from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
@@ -124,8 +123,7 @@ def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, An
         formulas += len(cells)
         for item in result.text_numbers:
             if item.cell.sheet == name:
-                cells[split_address(item.cell.address)] = \
-                    int(item.value) if item.cell.vtype == VType.COUNT else item.value
+                cells[split_address(item.cell.address)] = item.cell_value
                 converted.append(item.describe(sheet))
         writes += _write_cells(book.sheets[sheet], cells)
     computed = compute_with_formulas(result.report, layout, config)

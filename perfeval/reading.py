@@ -176,6 +176,11 @@ class TextNumber:
     raw: str
     value: Decimal
 
+    @property
+    def cell_value(self) -> int | Decimal:
+        """What 计算 writes into the cell: a whole number of people as an int, any other number as read."""
+        return int(self.value) if self.cell.vtype == VType.COUNT else self.value
+
     def describe(self, sheet: str | None = None) -> str:
         """``附件1-1 基础数据表!D14：“63.88万元” → 63.88`` (what 计算 lists)."""
         return f"{sheet or self.cell.sheet}!{self.cell.address}：“{self.raw}” → {self.value:f}"

@@ -14,7 +14,7 @@ from perfeval.compute import Computed, compute, compute_with_formulas
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
 from perfeval.flagging import FlagPlan
-from perfeval.layout import Layout, VType, layout_for
+from perfeval.layout import Layout, layout_for
 from perfeval.limits import check_shape
 from perfeval.model import Report, blank_report
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
@@ -133,7 +133,6 @@ def convert_text_numbers(wb: Workbook, read: ReadResult, sheet_names: dict[str, 
     done = []
     for item in read.text_numbers:
         sheet = names.get(item.cell.sheet, item.cell.sheet)
-        value = item.value
-        wb[sheet][item.cell.address].value = int(value) if item.cell.vtype == VType.COUNT else value
+        wb[sheet][item.cell.address].value = item.cell_value
         done.append(item.describe(sheet))
     return done
