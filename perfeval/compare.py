@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from perfeval.compute import Computed, Value
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.layout import Cell, Layout, Role, VType
-from perfeval.model import Report
 from perfeval.numbers import fmt_amount, fmt_number, fmt_rate, is_na_marker, money, rate_display, round_to
 from perfeval.paths import get_path
 
@@ -53,7 +53,7 @@ class Pair:
     agrees: bool
 
 
-def stated_vs_computed(report: Report, layout: Layout, computed: Computed,
+def stated_vs_computed(report: Any, layout: Layout, computed: Computed,
                        config: Config = DEFAULT_CONFIG) -> list[Pair]:
     """Every derived cell of the official sheets with what was stated and what the engine computes."""
     pairs = []

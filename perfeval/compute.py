@@ -1,35 +1,26 @@
-"""Derived quantities (rules.md §1 F1–F16) and scores (§2) computed by the engine.
+"""Derived quantities: the conventions every form pack's ``compute`` follows, and the formulas they share.
 
-:func:`compute` returns a flat mapping from calc key to value. For a derived cell of an official sheet the
-key is the model path of its *stated* counterpart (see :mod:`perfeval.layout`), so stated and computed
-values pair up by key; ``calc.*`` keys are the figures of the 计算结果 sheet. A rate whose denominator is 0
-or missing is ``None`` ("not applicable", shown "—"), never 0 or 100%.
+A pack's :meth:`~perfeval.forms.base.FormPack.compute` returns a flat mapping from calc key to value. For a
+derived cell of an official sheet the key is the model path of its *stated* counterpart (see
+:mod:`perfeval.layout`), so stated and computed values pair up by key; ``calc.*`` keys are the figures of the
+计算结果 sheet. A rate whose denominator is 0 or missing is ``None`` ("not applicable", shown "—"), never 0 or 100%.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.layout import Layout, Role
-from perfeval.model import Amounts, Report
-from perfeval.numbers import money_sum, rate
+from perfeval.model import IndicatorTable
+from perfeval.numbers import rate
 from perfeval.paths import set_path
-from perfeval.scoring import grade, quantize_score, renormalised_total, score_indicator
+from perfeval.scoring import quantize_score, renormalised_total, score_indicator
 
 Value = Decimal | str | None
 Computed = dict[str, Value]
-COLUMNS = ("prev_actual", "budget", "actual")
-
-
-def _sum(*values: Decimal | None) -> Decimal:
-    """Blank counts as 0, like the native SUM of the template; each amount as printed (rounded to 0.01 first,
-    rules.md §4), so a hidden third decimal is reported at its own cell (RD-004), not in the total."""
-    return money_sum(values)
-
-
-def _sum_rows(rows: list[Amounts], col: str) -> Decimal:
-    return _sum(*(getattr(r, col) for r in rows))
 
 
 def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
@@ -53,73 +44,55 @@ def change_rate(current: Decimal | None, previous: Decimal | None) -> Decimal | 
     return (current - previous) / previous
 
 
-def compute_with_formulas(report: Report, layout: Layout, config: Config = DEFAULT_CONFIG) -> Computed:
+@dataclass(frozen=True)
+class TableTotals:
+    """What :func:`compute_table` found, for a form's 计算结果 items."""
+
+    funds_score: Decimal | None
+    total_weight: Decimal
+    total_score: Decimal
+    renormalised: Decimal | None
+
+
+def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Config, calc_prefix: str) -> TableTotals:
+    """The derived cells every 自评表 has, into ``out``: 年度资金总额 执行率 and 得分 (F7, F7s), 总分 分值 and 得分
+    (``{prefix}.…`` keys), and each 三级 row's suggested score, 计分方式 and explanation
+    (``{calc_prefix}.indicators[i1].secondaries[i2].rows[i3].…`` keys of 计算结果)."""
+    f = table.funds
+    out[f"{prefix}.funds.execution_rate_stated"] = execution_rate(f.executed, f.full_year_budget)
+    funds_score = execution_score(f.executed, f.full_year_budget, f.weight, config)
+    out[f"{prefix}.funds.score_stated"] = funds_score
+    rows = table.rows()
+    weights = [r.weight for *_, r in rows]
+    scores = [r.score for *_, r in rows]
+    total_weight = quantize_score(sum((w for w in weights if w is not None), Decimal(0)) + (f.weight or 0))
+    total_score = quantize_score(sum((s for s in scores if s is not None), Decimal(0)) + (funds_score or 0))
+    out[f"{prefix}.total_weight_stated"] = total_weight
+    out[f"{prefix}.total_score_stated"] = total_score
+    for i1, i2, i3, _l1, _l2, row in rows:
+        key = f"{calc_prefix}.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
+        result = score_indicator(row.name, row.target, row.actual, row.weight, config)
+        out[f"{key}.suggested"] = result.suggested_score
+        out[f"{key}.direction"] = str(result.direction)
+        out[f"{key}.explanation"] = result.explanation
+    renormalised = renormalised_total(list(zip(scores, weights, strict=True)), (funds_score, f.weight))
+    return TableTotals(funds_score, total_weight, total_score, renormalised)
+
+
+def compute(report: Any, layout: Layout, config: Config = DEFAULT_CONFIG) -> Computed:
+    """The form pack's computation for ``report`` (its form is the layout's)."""
+    from perfeval import forms
+
+    return forms.get(layout.form).compute(report, config)
+
+
+def compute_with_formulas(report: Any, layout: Layout, config: Config = DEFAULT_CONFIG) -> Computed:
     """What the workbook shows once 计算 has put every derived cell's formula back: the report with
     its stated (typed-over) values dropped, computed. Used by ``perfeval compute`` and the 计算 button."""
     restored = report.model_copy(deep=True)
     for cell in layout.cells():
         if cell.role == Role.DERIVED and cell.path:
             set_path(restored, cell.path, None)
-    return compute(restored, config)
+    return compute(restored, layout, config)
 
 
-def compute(report: Report, config: Config = DEFAULT_CONFIG) -> Computed:
-    bd = report.basic
-    zp = report.self_eval
-    out: Computed = {}
-
-    # 附件1-1
-    out["basic.staff_control_rate_stated"] = rate(bd.staff_actual, bd.staff_authorized)  # F1
-    for col in COLUMNS:
-        vehicle = _sum_rows([bd.vehicle_purchase, bd.vehicle_operation], col)  # F16
-        out[f"basic.vehicle_stated.{col}"] = vehicle
-        out[f"basic.three_public_stated.{col}"] = _sum(vehicle, getattr(bd.overseas, col),
-                                                       getattr(bd.reception, col))
-        out[f"basic.projects_stated.{col}"] = _sum_rows([p.amounts for p in bd.projects], col)
-    b = bd.building
-    out["basic.building.area_control_stated"] = rate(b.actual_area, b.approved_area)  # F14
-    out["basic.building.investment_control_stated"] = rate(b.actual_investment, b.budget_investment)  # F15
-
-    # 附件1-2
-    f = zp.funds
-    out["self_eval.funds.execution_rate_stated"] = execution_rate(f.executed, f.full_year_budget)
-    funds_score = execution_score(f.executed, f.full_year_budget, f.weight, config)
-    out["self_eval.funds.score_stated"] = funds_score
-    out["self_eval.income_total_stated"] = _sum(zp.income_general_public, zp.income_gov_fund,
-                                                zp.income_special_non_tax, zp.income_other)
-    out["self_eval.expenditure_total_stated"] = _sum(zp.expenditure_basic, zp.expenditure_project)
-    rows = zp.rows()
-    weights = [r.weight for *_, r in rows]
-    scores = [r.score for *_, r in rows]
-    total_weight = sum((w for w in weights if w is not None), Decimal(0)) + (f.weight or 0)
-    total_score = sum((s for s in scores if s is not None), Decimal(0)) + (funds_score or 0)
-    out["self_eval.total_weight_stated"] = quantize_score(total_weight)
-    out["self_eval.total_score_stated"] = quantize_score(total_score)
-
-    # 计算结果
-    staff_over = None
-    if bd.staff_actual is not None and bd.staff_authorized is not None:
-        staff_over = Decimal(bd.staff_actual - bd.staff_authorized)
-    out["calc.staff_over"] = staff_over
-    tp_budget = out["basic.three_public_stated.budget"]
-    tp_actual = out["basic.three_public_stated.actual"]
-    tp_prev = out["basic.three_public_stated.prev_actual"]
-    assert isinstance(tp_budget, Decimal) and isinstance(tp_actual, Decimal) and isinstance(tp_prev, Decimal)
-    out["calc.three_public_control"] = rate(tp_actual, tp_budget)  # F3
-    out["calc.three_public_change"] = change_rate(tp_actual, tp_prev)  # F2 决算口径
-    out["calc.public_funds_control"] = rate(bd.public_funds.actual, bd.public_funds.budget)  # F4
-    out["calc.procurement_rate"] = rate(bd.procurement.actual, bd.procurement.budget)  # F5
-    out["calc.basic_adjustment_rate"] = change_rate(bd.basic_adjustment.actual, bd.basic_adjustment.budget)
-    out["calc.budget_adjustment_rate"] = change_rate(f.full_year_budget, f.initial_budget)  # F8h
-    out["calc.total_score"] = out["self_eval.total_score_stated"]
-    out["calc.grade"] = grade(quantize_score(total_score), config)
-    out["calc.renormalised_total"] = renormalised_total(
-        list(zip(scores, weights, strict=True)), (funds_score, f.weight)
-    )
-    for i1, i2, i3, _l1, _l2, row in rows:
-        key = f"calc.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
-        result = score_indicator(row.name, row.target, row.actual, row.weight, config)
-        out[f"{key}.suggested"] = result.suggested_score
-        out[f"{key}.direction"] = str(result.direction)
-        out[f"{key}.explanation"] = result.explanation
-    return out

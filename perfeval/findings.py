@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perfeval import a1
+
 
 class Severity(StrEnum):
     ERROR = "error"  # blocks export
@@ -25,9 +27,8 @@ SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 def cell_order(address: str) -> tuple[int, int, str]:
     """Reading order of an A1 address: row first, then column ("B9" before "B31" before "C9")."""
-    letters = "".join(ch for ch in address if ch.isalpha())
-    digits = "".join(ch for ch in address if ch.isdigit())
-    return (int(digits or 0), len(letters), letters)
+    parsed = a1.parse(address)
+    return (parsed[0], parsed[1], "") if parsed is not None else (0, 0, address)
 
 
 class Finding(BaseModel):

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from perfeval import a1
 from perfeval.layout import OFFICIAL_SHEETS
 
 #: Bumped when the canonical text changes; part of the hashed text.
@@ -37,9 +38,6 @@ FINGERPRINT_VERSION = "perfeval-fingerprint-1"
 
 Grid = Mapping[str, Mapping[str, object]]
 CanonicalCell = tuple[str, str, str]  # (sheet, cell address, canonical value text)
-
-_ADDRESS = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
-
 
 @dataclass(frozen=True)
 class CellChange:
@@ -61,13 +59,7 @@ class CellChange:
 
 def address_key(address: str) -> tuple[int, int]:
     """Sort key of an A1 address: (row, column)."""
-    m = _ADDRESS.match(address)
-    if m is None:
-        raise ValueError(f"不是有效的单元格地址：{address!r}")
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
+    return a1.order_key(address)
 
 
 def _number_text(value: Decimal) -> str:

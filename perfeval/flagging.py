@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from perfeval.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, cell_order
+from perfeval import a1
 from perfeval.limits import MAX_CELL_TEXT, MAX_SHEET_COLS, MAX_SHEET_ROWS
+from perfeval.sheets import RESULTS_SHEET, STATE_SHEET
 
-RESULTS_SHEET = "校验结果"
-STATE_SHEET = "_perfeval_flags"
 NOTE_AUTHOR = "绩效自评助手"
 NOTE_MARK = "【绩效自评助手】"
 USER_NOTE_MARK = "【原批注】"
@@ -85,7 +85,6 @@ def _as_text(value: object) -> object:
     return value
 
 
-_ADDRESS = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})$")
 _RGB = re.compile(r"^#?(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
 _THEME = re.compile(r"^theme:([0-9]{1,2}):(-?[0-9]+(?:\.[0-9]+)?(?:[eE]-?[0-9]+)?)$")
 _INDEXED = re.compile(r"^indexed:([0-9]{1,2})$")
@@ -93,16 +92,7 @@ _INDEXED = re.compile(r"^indexed:([0-9]{1,2})$")
 
 def normalise_address(text: str) -> str | None:
     """"b7" / "$B$7" → "B7"; None unless one cell within Excel's grid and :mod:`perfeval.limits`."""
-    m = _ADDRESS.match(text.strip())
-    if m is None:
-        return None
-    letters, row = m.group(1).upper(), int(m.group(2))
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    if col > MAX_SHEET_COLS or row > MAX_SHEET_ROWS:
-        return None
-    return f"{letters}{row}"
+    return a1.normalise(text, MAX_SHEET_ROWS, MAX_SHEET_COLS)
 
 
 def valid_fill_code(code: str) -> bool:

@@ -33,28 +33,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from perfeval import a1
 from perfeval.findings import Severity
-from perfeval.layout import (
-    BD_FIXED_BOTTOM,
-    BD_SHEET,
-    BD_TITLE,
-    CALC_SHEET,
-    ZP_SHEET,
-    ZP_TITLE,
-    Cell,
-    Layout,
-    Role,
-    Shape,
-    VType,
-    bd_rows,
-    build_layout,
-    split_address,
-)
-from perfeval.model import Level1, Level2, Level3, Project, Report
+from perfeval.layout import Cell, Layout, Role, VType
+from perfeval.model import Level1, Level2, Level3
 from perfeval.numbers import (
     MAX_MAGNITUDE,
     NumberParseError,
@@ -67,6 +54,7 @@ from perfeval.numbers import (
     to_decimal,
 )
 from perfeval.paths import parse_level1_label, set_path
+from perfeval.sheets import CALC_SHEET
 
 
 class SheetGrid(Protocol):
@@ -118,7 +106,7 @@ class ValuesSheet:
         return None
 
     def value(self, address: str) -> Any:
-        return self.at(*split_address(address))
+        return self.at(*a1.split(address))
 
     def number_format(self, address: str) -> str:
         return ""
@@ -188,7 +176,7 @@ class TextNumber:
 
 @dataclass
 class ReadResult:
-    report: Report
+    report: Any  # the form pack's report model
     layout: Layout
     issues: list[ReadIssue] = field(default_factory=list)
     typed_over: list[Cell] = field(default_factory=list)  # derived cells holding a value, not a formula
@@ -196,94 +184,22 @@ class ReadResult:
     text_numbers: list[TextNumber] = field(default_factory=list)  # input cells 计算 turns into numbers
 
 
-def _norm(text: Any) -> str:
+def norm(text: Any) -> str:
+    """A label as compared: normalised width, no whitespace."""
+
     return re.sub(r"\s+", "", normalise_text(str(text))) if text is not None else ""
 
 
-def _find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
+def find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
+    """The sheet called ``name``, else the first whose top rows print ``title`` (a renamed official sheet)."""
     if name in wb.sheetnames:
         return name
     for sheet in wb.sheetnames:
         ws = wb[sheet]
         for row in range(1, 5):
-            if any(_norm(ws.at(row, col)) == _norm(title) for col in range(1, 10)):
+            if any(norm(ws.at(row, col)) == norm(title) for col in range(1, 10)):
                 return sheet
     return None
-
-
-def _column_a(ws: SheetGrid) -> dict[str, list[int]]:
-    """Rows of each text in column A (a project may be named like a fixed row)."""
-    out: dict[str, list[int]] = {}
-    for row in range(1, ws.max_row + 1):
-        v = ws.at(row, 1)
-        if isinstance(v, str):
-            out.setdefault(_norm(v), []).append(row)
-    return out
-
-
-def _anchor_rows(ws: SheetGrid) -> dict[str, int]:
-    """Row of each fixed label of 附件1-1: 项目支出 at its fixed row, 公用经费 the one followed by its
-    其中 rows (not a project that happens to carry the same name)."""
-    a = _column_a(ws)
-    out = {label: rows[0] for label, rows in a.items()}
-    fixed = bd_rows(0)["projects_stated"]
-    if fixed in a.get("项目支出", []):
-        out["项目支出"] = fixed
-    nxt = _norm(BD_FIXED_BOTTOM[1][1])
-    for row in a.get("公用经费", []):
-        if _norm(ws.at(row + 1, 1)) == nxt:
-            out["公用经费"] = row
-            break
-    return out
-
-
-def _detect_year(ws: SheetGrid) -> int | None:
-    for row in range(1, min(ws.max_row, 40) + 1):
-        for col in range(1, 8):
-            v = ws.at(row, col)
-            if isinstance(v, str):
-                m = re.search(r"(\d{4})年预算数", _norm(v))
-                if m:
-                    return int(m.group(1))
-    return None
-
-
-def _detect_shape(bd: SheetGrid, zp: SheetGrid, year: int) -> Shape:
-    a_bd = _anchor_rows(bd)
-    missing = [t for t in ("项目支出", "公用经费") if t not in a_bd]
-    if missing:
-        raise StructureError(f"工作表“{bd.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])
-    n_projects = a_bd["公用经费"] - a_bd["项目支出"] - 1
-    expected_row = bd_rows(0)["projects_stated"]
-    if n_projects < 0 or a_bd["项目支出"] != expected_row:
-        differences = [f"“项目支出”应在第{expected_row}行，实际在第{a_bd['项目支出']}行"]
-        top = build_layout(Shape(year=2000, n_projects=0, indicator_rows=((1,),)))
-        for cell in top.sheets[BD_SHEET].cells:
-            row = int("".join(ch for ch in cell.address if ch.isdigit()))
-            if cell.role == Role.LABEL and cell.text and cell.address.startswith("A") and row <= expected_row:
-                actual = bd.value(cell.address)
-                if _norm(actual) != _norm(cell.text):
-                    differences.append(f"{cell.address} 应为“{cell.text.strip()}”，实际为“{actual or '（空）'}”")
-        raise StructureError(f"工作表“{bd.title}”的行结构与官方模板不一致（可能删除或插入了行）", differences)
-    a_zp = {label: rows[0] for label, rows in _column_a(zp).items()}
-    missing = [t for t in ("绩效指标", "总分") if t not in a_zp]
-    if missing:
-        raise StructureError(f"工作表“{zp.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])
-    goal_rows = a_zp["绩效指标"] - 12
-    if a_zp.get("年度总体目标") != 11 or goal_rows < 1:
-        raise StructureError(f"工作表“{zp.title}”的行结构与模板不一致",
-                             ["“年度总体目标”应在第11行，其后是目标文字，再后是“绩效指标”表头"])
-    first, total = a_zp["绩效指标"] + 1, a_zp["总分"]
-    groups: list[list[int]] = []
-    for row in range(first, total):
-        b, c = zp.at(row, 2), zp.at(row, 3)
-        if not is_blank(b) or not groups:
-            groups.append([])
-        if not is_blank(c) or not groups[-1]:
-            groups[-1].append(0)
-        groups[-1][-1] += 1
-    return Shape(year=year, n_projects=n_projects, indicator_rows=tuple(tuple(g) for g in groups),
-                 goal_rows=goal_rows)
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100  # the range of Report.year
@@ -291,24 +207,25 @@ MIN_YEAR, MAX_YEAR = 2000, 2100  # the range of Report.year
 _YEAR_LABEL = re.compile(r"^(\d{4})(年.*)$")
 
 
-def _check_labels(wb: BookGrid, layout: Layout, names: dict[str, str]) -> list[ReadIssue]:
-    """Structure differences raise; a year label that disagrees with the 评价年度 is a BD-014 issue."""
+def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code: str | None = None) -> list[ReadIssue]:
+    """Every printed label of ``layout`` must be where it is; the differences raise :class:`StructureError`.
+    A year label ("2023年预算数") that only disagrees in its year is an issue with ``year_code`` instead."""
     differences = []
     issues = []
     for cell in layout.cells():
         if cell.sheet == CALC_SHEET or cell.role != Role.LABEL or not cell.text:
             continue
         actual = wb[names[cell.sheet]].value(cell.address)
-        expected_year = _YEAR_LABEL.match(_norm(cell.text))
-        actual_year = _YEAR_LABEL.match(_norm(actual))
+        expected_year = _YEAR_LABEL.match(norm(cell.text))
+        actual_year = _YEAR_LABEL.match(norm(actual))
         if expected_year and actual_year and expected_year.group(2) == actual_year.group(2):
             if expected_year.group(1) != actual_year.group(1):
                 issues.append(ReadIssue(
                     cell.sheet, cell.address, "年度表头", str(actual),
-                    f"表头“{_norm(actual)}”与评价年度{layout.shape.year}年不符，应为“{_norm(cell.text)}”",
-                    code="BD-014"))
+                    f"表头“{norm(actual)}”与评价年度{layout.year}年不符，应为“{norm(cell.text)}”",
+                    code=year_code))
             continue
-        if _norm(actual) != _norm(cell.text):
+        if norm(actual) != norm(cell.text):
             shown = actual if actual else "（空）"
             differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
     if differences:
@@ -349,7 +266,9 @@ def _formula_text(raw: Any) -> str:
     return str(text if isinstance(text, str) else raw)
 
 
-class _Reader:
+class CellReader:
+    """Reads the cells of a layout from a workbook, collecting the RD-* issues."""
+
     def __init__(self, wb: BookGrid, layout: Layout, names: dict[str, str]) -> None:
         self.wb = wb
         self.layout = layout
@@ -360,7 +279,7 @@ class _Reader:
 
     def issue(self, cell: Cell, raw: Any, message: str, code: str | None = None,
               severity: Severity = Severity.ERROR) -> None:
-        self.issues.append(ReadIssue(cell.sheet, cell.address, cell.caption, _shown(raw), message, code, severity))
+        self.issues.append(ReadIssue(cell.sheet, cell.address, cell.caption, shown(raw), message, code, severity))
 
     def value(self, cell: Cell, ws: SheetGrid) -> Any:
         raw = ws.value(cell.address)
@@ -387,9 +306,9 @@ class _Reader:
             return None
         cached = ws.cached(cell.address)
         known = not is_blank(cached)
-        shown = f"，表中显示为“{_shown(cached)}”" if known else "，文件中没有保存其计算结果"
+        display = f"，表中显示为“{shown(cached)}”" if known else "，文件中没有保存其计算结果"
         self.issue(cell, formula,
-                   f"{cell.caption}的公式“{formula}”与模板公式“{cell.formula}”不同{shown}；"
+                   f"{cell.caption}的公式“{formula}”与模板公式“{cell.formula}”不同{display}；"
                    "请核对，或运行“计算”恢复模板公式", code="RD-003", severity=Severity.WARNING)
         if not known:
             return None
@@ -416,7 +335,7 @@ class _Reader:
 
                 return _date(raw)
             except ValueError:
-                self.issue(cell, raw, f"{cell.caption}“{_shown(raw)}”不是可识别的日期（示例：2024年6月6日）")
+                self.issue(cell, raw, f"{cell.caption}“{shown(raw)}”不是可识别的日期（示例：2024年6月6日）")
                 return None
         if is_blank(raw):
             return None
@@ -433,7 +352,7 @@ class _Reader:
             self.issue(cell, raw, f"{cell.caption}应填写金额或数值，不应带百分号：“{raw}”")
             return None
         if abs(number) >= MAX_MAGNITUDE:
-            self.issue(cell, raw, f"{cell.caption}的数值“{_shown(raw)}”大得不合理（绝对值达到1万亿以上），"
+            self.issue(cell, raw, f"{cell.caption}的数值“{shown(raw)}”大得不合理（绝对值达到1万亿以上），"
                                   "请检查是否误填")
             return None
         if cell.vtype == VType.COUNT and number != number.to_integral_value():
@@ -459,7 +378,7 @@ class _Reader:
                               f"计算，合计会少算。{advice}", code="RD-002", severity=Severity.WARNING)
 
 
-def _shown(raw: Any) -> str:
+def shown(raw: Any) -> str:
     """A raw cell value as the user sees it in a message."""
     if raw is None:
         return ""
@@ -482,18 +401,18 @@ def _plain(number: Decimal) -> str:
 
 def _unreadable(raw: Any, exc: NumberParseError) -> str:
     if isinstance(raw, bool):
-        return f"“{_shown(raw)}”是逻辑值，不是数字"
+        return f"“{shown(raw)}”是逻辑值，不是数字"
     if isinstance(raw, dt.date | dt.time | dt.timedelta):
-        return f"“{_shown(raw)}”是日期或时间，不是数字"
+        return f"“{shown(raw)}”是日期或时间，不是数字"
     if isinstance(raw, str) and raw.strip().startswith("#"):
         return f"单元格显示错误值“{raw.strip()}”，不是数字"
     return str(exc)
 
 
-def _sheet_issues(wb: BookGrid, names: dict[str, str]) -> list[ReadIssue]:
-    """RD-005: each official sheet under its own name, in its place (附件1-1 first, 附件1-2 second), shown."""
+def sheet_issues(wb: BookGrid, layout: Layout, names: dict[str, str]) -> list[ReadIssue]:
+    """RD-005: each official sheet under its own name, in its place (the layout's order), shown."""
     issues = []
-    for position, official in enumerate((BD_SHEET, ZP_SHEET), start=1):
+    for position, official in enumerate(layout.official, start=1):
         actual = names[official]
         problems = []
         if actual != official:
@@ -515,7 +434,7 @@ def _sheet_issues(wb: BookGrid, names: dict[str, str]) -> list[ReadIssue]:
 _PLACEHOLDER = "（未填写）"
 
 
-def _level1(reader: _Reader, cell: Cell, raw: Any, l2_rows: tuple[int, ...]) -> Level1:
+def level1_skeleton(reader: CellReader, cell: Cell, raw: Any, l2_rows: tuple[int, ...]) -> Level1:
     name, weight_text = parse_level1_label(_text(raw, cell))
     weight = None
     if weight_text:
@@ -535,42 +454,32 @@ def _level1(reader: _Reader, cell: Cell, raw: Any, l2_rows: tuple[int, ...]) -> 
     )
 
 
-def read_grid(wb: BookGrid) -> ReadResult:
-    """Read the official sheets of ``wb``; raises :class:`StructureError` when they do not match."""
-    bd_name = _find_sheet(wb, BD_SHEET, BD_TITLE)
-    zp_name = _find_sheet(wb, ZP_SHEET, ZP_TITLE)
-    missing = [n for n, found in ((BD_SHEET, bd_name), (ZP_SHEET, zp_name)) if found is None]
-    if missing:
-        raise StructureError("工作簿中找不到官方表格",
-                             [f"缺少工作表“{m}”（现有工作表：{'、'.join(wb.sheetnames)}）" for m in missing])
-    assert bd_name is not None and zp_name is not None
-    if bd_name == zp_name:
-        raise StructureError(f"工作表“{bd_name}”不能同时是附件1-1和附件1-2")
-    names = {BD_SHEET: bd_name, ZP_SHEET: zp_name, CALC_SHEET: CALC_SHEET}
-    bd, zp = wb[bd_name], wb[zp_name]
-    year = _detect_year(bd)
-    if year is None:
-        raise StructureError(f"工作表“{bd_name}”中找不到“XXXX年预算数”表头，无法确定评价年度")
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise StructureError(f"工作表“{bd_name}”表头的年度{year}年不在 {MIN_YEAR}–{MAX_YEAR} 年之间，无法确定评价年度")
-    shape = _detect_shape(bd, zp, year)
-    layout = build_layout(shape)
-    label_issues = _check_labels(wb, layout, names)
 
-    # skeleton with the detected shape, then values by path
-    reader = _Reader(wb, layout, names)
-    reader.issues.extend(_sheet_issues(wb, names))
-    reader.issues.extend(label_issues)
-    indicators = [_level1(reader, layout.find(f"self_eval.indicators[{i1}]"),
-                          zp.value(layout.find(f"self_eval.indicators[{i1}]").address), l2_rows)
-                  for i1, l2_rows in enumerate(shape.indicator_rows)]
-    report = Report(year=year)
-    report.basic.projects = [Project() for _ in range(shape.n_projects)]
-    report.self_eval.indicators = indicators
-    for cell in layout.cells():
+
+def indicator_groups(ws: SheetGrid, first: int, total: int) -> tuple[tuple[int, ...], ...]:
+    """The 一级/二级 grouping of the 三级 rows ``first``…``total − 1`` of a 绩效指标 block (一级 names in column B,
+    二级 in C, each written on the first row of its group): per 一级, the number of rows of each 二级."""
+    groups: list[list[int]] = []
+    for row in range(first, total):
+        b, c = ws.at(row, 2), ws.at(row, 3)
+        if not is_blank(b) or not groups:
+            groups.append([])
+        if not is_blank(c) or not groups[-1]:
+            groups[-1].append(0)
+        groups[-1][-1] += 1
+    return tuple(tuple(g) for g in groups)
+
+
+def read_cells(reader: CellReader, report: Any, sheets: Iterable[str] | None = None) -> None:
+    """Every input, structure and derived cell of ``reader.layout`` (its 计算结果 sheet aside; only ``sheets``
+    when given) into ``report`` by model path. 一级 labels are read by :func:`level1_skeleton` beforehand."""
+    wanted = None if sheets is None else set(sheets)
+    for cell in reader.layout.cells():
         if cell.sheet == CALC_SHEET or cell.path is None or cell.vtype == VType.LEVEL1:
             continue
-        value = reader.value(cell, wb[names[cell.sheet]])
+        if wanted is not None and cell.sheet not in wanted:
+            continue
+        value = reader.value(cell, reader.wb[reader.names[cell.sheet]])
         if cell.role == Role.STRUCTURE and is_blank(value):
             reader.issue(cell, value, f"{cell.caption}名称不能为空")
             continue
@@ -580,14 +489,16 @@ def read_grid(wb: BookGrid) -> ReadResult:
             if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
                 set_path(report, cell.path, "")
             else:
-                reader.issue(cell, value, f"{cell.caption}：内容“{_shown(value)}”无法按本栏的类型读取，已按空白处理")
-    try:
-        report = Report.model_validate(report.model_dump())
-    except ValueError as exc:  # pragma: no cover - every cell was validated on assignment above
-        raise StructureError(f"工作簿内容无法读取：{exc}") from exc
-    # Fully blank project rows at the end are unused template rows, not projects. (Blank rows in the
-    # middle are kept so that report.basic.projects[i] stays the i-th row of the layout.)
-    while report.basic.projects and report.basic.projects[-1] == Project():
-        report.basic.projects.pop()
-    return ReadResult(report=report, layout=layout, issues=reader.issues, typed_over=reader.typed_over,
-                      sheet_names=names, text_numbers=reader.text_numbers)
+                reader.issue(cell, value, f"{cell.caption}：内容“{shown(value)}”无法按本栏的类型读取，已按空白处理")
+
+
+def read_grid(wb: BookGrid) -> ReadResult:
+    """Read whichever form ``wb`` holds (:func:`perfeval.forms.recognise`); StructureError when none."""
+    from perfeval import forms
+
+    pack = forms.recognise(wb)
+    if pack is None:
+        titles = "；".join(f"{p.title}" for p in forms.all_forms())
+        raise StructureError("工作簿中找不到官方表格",
+                             [f"未识别出任何一种表格（{titles}）；现有工作表：{'、'.join(wb.sheetnames)}"])
+    return pack.read(wb)

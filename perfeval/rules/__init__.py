@@ -1,42 +1,35 @@
-"""The rule catalogue (校验): rules.md §4.1–§4.3, as far as the two tables decide them.
+"""The rule catalogue (校验): rules.md §4, for whichever form a workbook holds.
 
-* :data:`RULES` — every model rule, ordered by code (:mod:`.basic` BD-*, :mod:`.cross` X-*, :mod:`.selfeval` ZP-*);
-* :func:`run_rules` — run them on a report, plus the workbook reader's issues, into a :class:`FindingReport`;
-* :func:`list_rules` — what ``perfeval rules`` prints, including the reader-detected codes (``source="reader"``).
+Each form pack owns its rules (:meth:`~perfeval.forms.base.FormPack.rules`); the rules every 自评表 shares are
+:mod:`perfeval.rules.table`, the machinery :mod:`perfeval.rules.base`. Here:
 
-Out of scope: TX-* (report text), the text halves of X-001…X-004, X-005/006/007/010/011, the text half of X-008,
+* :func:`run_rules` — run a form's rules on a report, plus the workbook reader's issues, into a :class:`FindingReport`;
+* :func:`list_rules` — what ``perfeval rules`` prints: every form's codes once, and the reader-detected codes
+  (``source="reader"``).
+
+Out of scope: TX-* (report text), the text halves of X-001…X-004, X-006/007/010/011, the text half of X-008,
 X-009 (implied by other rules), ZP-020 (no grade cell in the tables). See each module's docstring.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from perfeval.compute import Computed, compute
+from perfeval.compute import Computed
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import Finding, FindingReport, Severity
-from perfeval.layout import Layout, layout_for
-from perfeval.model import Report
-from perfeval.rules import basic, cross, selfeval
-from perfeval.rules.base import Context, Rule, RuleInfo, rule
+from perfeval.layout import Layout
+from perfeval.rules.base import Context, Rule, RuleInfo, code_key, rule
+
+if TYPE_CHECKING:
+    from perfeval.forms.base import FormPack
 
 RULESET_VERSION = "2023.1"
 
 
-def _code_key(code: str) -> tuple[str, int]:
-    prefix, _, number = code.partition("-")
-    return prefix, int(number) if number.isdigit() else 0
-
-
-RULES: tuple[Rule, ...] = tuple(sorted((*basic.RULES, *cross.RULES, *selfeval.RULES), key=lambda r: _code_key(r.code)))
-
-#: Codes the workbook reader reports (they arrive as ``read_issues``); listed, never run on the model.
+#: Codes the core workbook reader reports for every form (they arrive as ``read_issues``); listed, never run.
 READER_RULES: tuple[RuleInfo, ...] = (
-    RuleInfo(code="BD-014", severity=Severity.ERROR, source="reader",
-             title="表头年度应与评价年度一致（上年决算数、本年预算数、本年决算数）",
-             template="表头“{actual}”与评价年度{year}年不符，应为“{expected}”",
-             description="Detected by perfeval.xlsx.reader while checking the template labels."),
     RuleInfo(code="RD-001", severity=Severity.ERROR, source="reader",
              title="单元格内容无法识别（如数值单元格中的文字、逻辑值、日期、错误值，或大得不合理的数值）",
              template="{caption}：{message}",
@@ -84,9 +77,26 @@ class ReadIssueLike(Protocol):
     def message(self) -> str: ...
 
 
-def list_rules() -> list[RuleInfo]:
-    """Every code of the catalogue exactly once, ordered by code."""
-    return sorted([r.info() for r in RULES] + list(READER_RULES), key=lambda i: _code_key(i.code))
+def all_rules(packs: Iterable[FormPack] | None = None) -> tuple[Rule, ...]:
+    """Every model rule of the given packs (default: every form), each code once, ordered by code."""
+    from perfeval import forms
+
+    seen: dict[str, Rule] = {}
+    for pack in (forms.all_forms() if packs is None else packs):
+        for r in (*pack.rules(), *pack.cross_rules()):
+            seen.setdefault(r.code, r)
+    return tuple(sorted(seen.values(), key=lambda r: code_key(r.code)))
+
+
+def list_rules(packs: Iterable[FormPack] | None = None) -> list[RuleInfo]:
+    """Every code of the catalogue exactly once, ordered by code (model rules, then the readers' codes)."""
+    from perfeval import forms
+
+    packs = list(forms.all_forms() if packs is None else packs)
+    infos = {r.code: r.info() for r in all_rules(packs)}
+    for info in (*READER_RULES, *(i for pack in packs for i in pack.reader_rules())):
+        infos.setdefault(info.code, info)
+    return sorted(infos.values(), key=lambda i: code_key(i.code))
 
 
 def _issue_severity(issue: ReadIssueLike) -> Severity:
@@ -105,15 +115,20 @@ def _issue_cells(issues: Iterable[ReadIssueLike]) -> set[tuple[str, str]]:
     return {(issue.sheet, issue.address) for issue in issues if _issue_severity(issue) == Severity.ERROR}
 
 
-def run_rules(report: Report, layout: Layout | None = None, computed: Computed | None = None,
-              config: Config = DEFAULT_CONFIG, read_issues: Iterable[ReadIssueLike] = ()) -> FindingReport:
-    """Run the catalogue. Read issues come first (code ``issue.code`` or RD-001; severity ``issue.severity``, error
-    when absent); a model finding at a cell the reader could not read (an error-severity issue) is dropped (the cell
-    was read as blank, the read issue says why). Each finding is reported once."""
-    layout = layout if layout is not None else layout_for(report)
-    computed = computed if computed is not None else compute(report, config)
+def run_rules(report: Any, layout: Layout | None = None, computed: Computed | None = None,
+              config: Config = DEFAULT_CONFIG, read_issues: Iterable[ReadIssueLike] = (),
+              extra: Iterable[Rule] = (), context: dict[str, Any] | None = None) -> FindingReport:
+    """Run the catalogue of ``report``'s form. Read issues come first (code ``issue.code`` or RD-001; severity
+    ``issue.severity``, error when absent); a model finding at a cell the reader could not read (an error-severity
+    issue) is dropped (the cell was read as blank, the read issue says why). Each finding is reported once.
+    ``extra`` rules (a form's cross-form rules) run after the form's own, with ``context`` in ``ctx.extra``."""
+    from perfeval import forms
+
+    pack = forms.get(layout.form) if layout is not None else forms.for_report(report)
+    layout = layout if layout is not None else pack.layout_for(report)
+    computed = computed if computed is not None else pack.compute(report, config)
     issues = list(read_issues)
-    ctx = Context(report=report, layout=layout, computed=computed, config=config)
+    ctx = Context(report=report, layout=layout, computed=computed, config=config, extra=context or {})
     unreadable = _issue_cells(issues)
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
@@ -121,11 +136,11 @@ def run_rules(report: Report, layout: Layout | None = None, computed: Computed |
         if f.key not in seen:  # one finding per (code, sheet, cell): explanations are keyed by it
             seen.add(f.key)
             findings.append(f)
-    for r in RULES:
+    for r in (*pack.rules(), *extra):
         findings.extend(f for f in r.check(ctx) if (f.sheet, f.cell) not in unreadable)
     return FindingReport(findings=findings)
 
 
 
-__all__ = ["READER_RULES", "RULES", "RULESET_VERSION", "Context", "Rule", "RuleInfo", "list_rules", "rule",
+__all__ = ["READER_RULES", "RULESET_VERSION", "Context", "Rule", "RuleInfo", "all_rules", "list_rules", "rule",
            "run_rules"]

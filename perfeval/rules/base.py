@@ -27,9 +27,10 @@ from perfeval.compare import agrees, display
 from perfeval.compute import Computed, Value
 from perfeval.config import Config
 from perfeval.findings import Finding, Severity
+from perfeval.forms.base import TableRef
 from perfeval.indicators import format_decimal
 from perfeval.layout import Cell, Layout, VType
-from perfeval.model import Level3, Report
+from perfeval.model import Level3
 from perfeval.numbers import fmt_amount, fmt_number, fmt_rate, money, rate_display
 from perfeval.paths import get_path
 from perfeval.scoring import IndicatorScore, score_indicator
@@ -88,6 +89,12 @@ def rule(code: str, severity: Severity, title: str, template: str, **variants: s
     return wrap
 
 
+def code_key(code: str) -> tuple[str, int]:
+    """Order of rule codes: by prefix, then number (ZP-9 before ZP-10)."""
+    prefix, _, number = code.partition("-")
+    return prefix, int(number) if number.isdigit() else 0
+
+
 def is_number(value: object) -> bool:
     return isinstance(value, Decimal)
 
@@ -105,12 +112,13 @@ def text_blank(value: str | None) -> bool:
 class Context:
     """What a check sees: the report, its layout, the engine's computed values and the config."""
 
-    report: Report
+    report: Any  # the form pack's report model
     layout: Layout
     computed: Computed
     config: Config
+    extra: Mapping[str, Any] = field(default_factory=dict)  # what cross-form rules compare with (``validate --with``)
     _cells: dict[str, Cell] = field(init=False, repr=False)
-    _scores: dict[tuple[int, int, int], IndicatorScore] = field(init=False, repr=False, default_factory=dict)
+    _scores: dict[str, IndicatorScore] = field(init=False, repr=False, default_factory=dict)
     _memo: dict[str, Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -141,21 +149,25 @@ class Context:
     def same_amount(self, a: Decimal | None, b: Decimal | None) -> bool:
         return agrees(money(nz(a)), money(nz(b)), VType.AMOUNT, self.config)
 
-    def scored(self, i1: int, i2: int, i3: int) -> IndicatorScore:
-        key = (i1, i2, i3)
-        if key not in self._scores:
-            row = self.row(i1, i2, i3)
-            self._scores[key] = score_indicator(row.name, row.target, row.actual, row.weight, self.config)
-        return self._scores[key]
+    @property
+    def tables(self) -> list[TableRef]:
+        """The 自评表 tables of the report (its form's :meth:`~perfeval.forms.base.FormPack.indicator_tables`)."""
+        from perfeval import forms
+
+        tables: list[TableRef] = self.memo("tables", lambda: forms.get(self.layout.form).indicator_tables(self.report))
+        return tables
+
+    def scored(self, path: str, row: Level3) -> IndicatorScore:
+        """The engine's score of the 三级 row at model path ``path`` (computed once per run)."""
+        if path not in self._scores:
+            self._scores[path] = score_indicator(row.name, row.target, row.actual, row.weight, self.config)
+        return self._scores[path]
 
     def memo(self, key: str, factory: Callable[[], Any]) -> Any:
         """A value computed once per run and shared by the rules (e.g. the status of every 三级 row)."""
         if key not in self._memo:
             self._memo[key] = factory()
         return self._memo[key]
-
-    def row(self, i1: int, i2: int, i3: int) -> Level3:
-        return self.report.self_eval.indicators[i1].secondaries[i2].rows[i3]
 
     # ----------------------------------------------------------------- display
 

@@ -62,8 +62,6 @@ from perfeval.xlsx.reader import ReadResult, read_workbook_obj
 from perfeval.xlsx.workflow import convert_text_numbers
 from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print
 
-EXPORT_SHEET = "_perfeval_export"
-SUMMARY_SHEET = "校验摘要"
 EXPORT_FORMAT = "perfeval-export-1"
 CREATOR = "绩效自评助手"
 #: (template id, template version) this version of perfeval can verify

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from perfeval import limits
+from perfeval import a1, limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -48,7 +48,6 @@ _SHEET_ROOTS = {"worksheet", "chartsheet", "dialogsheet", "macrosheet"}
 _STREAMED_ROOTS = _SHEET_ROOTS | {"sst"}  # openpyxl parses these incrementally; everything else as a tree
 _RULES = {"cfRule", "dataValidation", "hyperlink"}
 _STYLE_RECORDS = {"xf", "dxf", "font", "fill", "border", "numFmt", "cellStyle"}
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,9})$")
 
 
 class PackageRefused(Exception):
@@ -72,19 +71,9 @@ class PackageStats:
     max_row: dict[str, int] = field(default_factory=dict)  # part name → highest row used
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _cell_ref(ref: str) -> tuple[int, int] | None:
     """"B7" → (7, 2); None when it is not a plain cell reference."""
-    m = _CELL_REF.match(ref.strip())
-    if m is None:
-        return None
-    return int(m.group(2)), _col_number(m.group(1))
+    return a1.parse(ref)
 
 
 def _range_ref(ref: str) -> tuple[int, int, int, int] | None:

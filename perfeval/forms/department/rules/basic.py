@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from perfeval.compute import COLUMNS
 from perfeval.findings import Finding, Severity
-from perfeval.layout import BD_SHEET, Role, VType
+from perfeval.forms.department.compute import COLUMNS
+from perfeval.forms.department.layout import BD_SHEET
+from perfeval.layout import Role, VType
 from perfeval.numbers import money, money_sum
 from perfeval.rules.base import Context, Rule, is_number, nz, rule, text_blank
 
