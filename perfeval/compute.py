@@ -56,8 +56,9 @@ class TableTotals:
 
 def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Config, calc_prefix: str) -> TableTotals:
     """The derived cells every 自评表 has, into ``out``: 年度资金总额 执行率 and 得分 (F7, F7s), 总分 分值 and 得分
-    (``{prefix}.…`` keys), and each 三级 row's suggested score, 计分方式 and explanation
-    (``{calc_prefix}.indicators[i1].secondaries[i2].rows[i3].…`` keys of 计算结果)."""
+    (``{prefix}.…`` keys), and each 三级 row's suggested score, 计分方式 and explanation, and the name, 分值
+    and 得分 its mirror formulas show (``{calc_prefix}.indicators[i1].secondaries[i2].rows[i3].…`` keys of
+    计算结果)."""
     f = table.funds
     out[f"{prefix}.funds.execution_rate_stated"] = execution_rate(f.executed, f.full_year_budget)
     funds_score = execution_score(f.executed, f.full_year_budget, f.weight, config)
@@ -75,6 +76,10 @@ def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Con
         out[f"{key}.suggested"] = result.suggested_score
         out[f"{key}.direction"] = str(result.direction)
         out[f"{key}.explanation"] = result.explanation
+        # what 计算结果's mirror formulas =IF(表!D="","",表!D) show ("" for a blank cell)
+        out[f"{key}.name"] = row.name
+        out[f"{key}.weight"] = row.weight if row.weight is not None else ""
+        out[f"{key}.score"] = row.score if row.score is not None else ""
     renormalised = renormalised_total(list(zip(scores, weights, strict=True)), (funds_score, f.weight))
     return TableTotals(funds_score, total_weight, total_score, renormalised)
 

@@ -25,6 +25,10 @@ class DepartmentForm(FormPack):
     title = "部门整体支出绩效自评表（附件1-1、附件1-2）"
     description = "附件1-1 部门整体支出绩效评价基础数据表与附件1-2 整体支出绩效自评表，一个工作簿两张表"
     template_filename = "部门整体支出绩效自评表_{year}年度模板.xlsx"
+    template_id = "perfeval-zhengti-2023"
+    template_version = "1"
+    new_suffix = "_{year}年部门整体支出绩效自评表.xlsx"
+    final_suffix = "_{year}年部门整体支出绩效自评表_定稿.xlsx"
     default_projects = 10
 
     @property
