@@ -13,18 +13,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perfeval import forms
 from perfeval.config import DEFAULT_CONFIG
 from perfeval.findings import Finding, FindingReport, Severity
 from perfeval.forms.department.compute import compute
 from perfeval.forms.department.layout import BD_SHEET, layout_for
 from perfeval.forms.department.model import Amounts, BasicData, Building, Project, Report, SelfEvaluation
+from perfeval.forms.department.rules import READER_RULES as BD_READER_RULES
+from perfeval.forms.department.rules import RULES
 from perfeval.layout import Layout, Role, VType
 from perfeval.model import FundsRow, Level1, Level2, Level3
 from perfeval.numbers import money, rate_display
 from perfeval.paths import get_path, set_path
-from perfeval import forms
-from perfeval.forms.department.rules import READER_RULES as BD_READER_RULES
-from perfeval.forms.department.rules import RULES
 from perfeval.rules import READER_RULES, RULESET_VERSION, list_rules, run_rules
 from perfeval.scoring import quantize_score, score_indicator
 

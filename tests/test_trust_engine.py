@@ -20,9 +20,9 @@ from perfeval.findings import Finding, Severity
 from perfeval.forms.department.compute import compute
 from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
 from perfeval.forms.department.model import Report
+from perfeval.forms.department.rules import READER_RULES as BD_READER_RULES
 from perfeval.layout import Layout, Role, VType
 from perfeval.reading import StructureError, ValuesBook, normalise_formula, read_grid
-from perfeval.forms.department.rules import READER_RULES as BD_READER_RULES
 from perfeval.rules import READER_RULES, list_rules, run_rules
 from perfeval.sheets import CALC_SHEET
 from perfeval.xlsx.export import ExportBlocked, export_file
