@@ -15,7 +15,15 @@ from perfeval.layout import Layout, Role
 from perfeval.model import Amounts, Report
 from perfeval.numbers import money_sum, rate
 from perfeval.paths import set_path
-from perfeval.scoring import grade, quantize_score, renormalised_total, score_indicator
+from perfeval.profiles import profile_label
+from perfeval.scoring import (
+    capped_total,
+    execution_factor,
+    grade,
+    quantize_score,
+    renormalised_total,
+    score_indicator,
+)
 
 Value = Decimal | str | None
 Computed = dict[str, Value]
@@ -39,11 +47,11 @@ def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal 
 
 def execution_score(executed: Decimal | None, budget: Decimal | None, weight: Decimal | None,
                     config: Config = DEFAULT_CONFIG) -> Decimal | None:
-    """F7s 得分 = 分值 × min(执行率, cap) [I]."""
+    """F7s 得分 = 分值 × min(执行率, cap) [I] (× 执行率 when the profile leaves it uncapped)."""
     r = execution_rate(executed, budget)
     if r is None or weight is None:
         return None
-    return quantize_score(weight * min(r, config.execution_score_cap))
+    return quantize_score(weight * execution_factor(r, config))
 
 
 def change_rate(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -112,10 +120,13 @@ def compute(report: Report, config: Config = DEFAULT_CONFIG) -> Computed:
     out["calc.basic_adjustment_rate"] = change_rate(bd.basic_adjustment.actual, bd.basic_adjustment.budget)
     out["calc.budget_adjustment_rate"] = change_rate(f.full_year_budget, f.initial_budget)  # F8h
     out["calc.total_score"] = out["self_eval.total_score_stated"]
-    out["calc.grade"] = grade(quantize_score(total_score), config)
+    capped = capped_total(quantize_score(total_score), execution_rate(f.executed, f.full_year_budget), config)
+    out["calc.capped_total"] = capped  # None unless the profile caps the 总分 by execution rate
+    out["calc.grade"] = grade(quantize_score(total_score) if capped is None else capped, config)
     out["calc.renormalised_total"] = renormalised_total(
         list(zip(scores, weights, strict=True)), (funds_score, f.weight)
     )
+    out["calc.profile"] = profile_label(config)
     for i1, i2, i3, _l1, _l2, row in rows:
         key = f"calc.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
         result = score_indicator(row.name, row.target, row.actual, row.weight, config)

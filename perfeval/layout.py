@@ -563,6 +563,7 @@ CALC_ITEMS = (
     ("calc.total_score", "总分", "Σ三级得分 + 预算执行率得分"),
     ("calc.grade", "等级", "优 ≥90，良 ≥80，中 ≥60，差 <60"),
     ("calc.renormalised_total", "按适用指标折算的总分", "Σ适用得分 / Σ适用分值 × 100（§2.4）"),
+    ("calc.profile", "评分口径", "计算时采用的评分口径（标题和名称；定稿中同样记录）"),
 )
 
 
@@ -601,9 +602,10 @@ def _calc_layout(shape: Shape) -> SheetLayout:
         "calc.grade": f'=IF({zp(f"H{tot}")}="","{NA_TEXT}",IF(N({zp(f"H{tot}")})>=90,"优",'
                       f'IF(N({zp(f"H{tot}")})>=80,"良",IF(N({zp(f"H{tot}")})>=60,"中","差"))))',
         "calc.renormalised_total": None,
+        "calc.profile": None,
     }
     vtypes = {"calc.staff_over": VType.COUNT, "calc.total_score": VType.SCORE, "calc.grade": VType.TEXT,
-              "calc.renormalised_total": VType.SCORE}
+              "calc.renormalised_total": VType.SCORE, "calc.profile": VType.TEXT}
     row = 3
     for key, label, desc in CALC_ITEMS:
         b.label(f"A{row}", label, align="left")
