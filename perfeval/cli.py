@@ -710,7 +710,7 @@ def build_parser() -> ChineseArgumentParser:
     p = command("profiles", "列出评分口径（各口径的执行率分值、一级权重、定性档次、封顶和偏差原因阈值）",
                 "评分口径决定执行率得分是否封顶、定性指标的档次、何时须说明偏差原因等。\n"
                 "计算、校验、导出和填写时用 --profile 名称 选用内置口径，或 --profile 文件.json 使用自己的口径文件"
-                "（格式同内置口径：name、title、description、source、settings）。")
+                "\n（格式与内置口径相同，见使用说明“评分口径”一节）。")
     p.add_argument("profile", nargs="?", metavar="口径",
                    help="只显示（并检查）这一个口径：内置口径的名称或口径文件（.json）")
     _add_format(p, "机器可读的 JSON")

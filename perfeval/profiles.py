@@ -164,6 +164,8 @@ def load_profile(name_or_path: str | Path | None) -> Profile:
         return _shipped(DEFAULT_PROFILE)
     text = str(name_or_path).strip()
     names = shipped_names()
+    if not text:
+        raise ProfileError(f"未给出评分口径（内置口径：{'、'.join(names)}；或给出评分口径文件 .json 的路径）")
     if text in names:
         return _shipped(text)
     path = Path(text)
