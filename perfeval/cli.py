@@ -327,9 +327,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("calc.grade", "等级", VType.TEXT),
         ("calc.renormalised_total", "按适用指标折算的总分", VType.SCORE),
         ("calc.capped_total", "按执行率封顶后的总分", VType.SCORE),
+        ("calc.capped_grade", "封顶后的等级", VType.TEXT),
         ("calc.profile", "评分口径", VType.TEXT),
     ):
-        if key == "calc.capped_total" and not config.total_caps:
+        if key.startswith("calc.capped_") and not config.total_caps:
             continue  # the profile sets no ceiling
         rows.append([label, display(c.get(key), vtype, config)])
     for line in table(rows, ("<", ">")):
@@ -427,7 +428,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     print(f"评分口径：{result.computed.get('calc.profile')}")
     if config.total_caps:
         print(f"按执行率封顶后的总分：{display(result.computed.get('calc.capped_total'), VType.SCORE, config)}"
-              f"（等级 {result.computed.get('calc.grade') or '—'}）")
+              f"（等级 {result.computed.get('calc.capped_grade') or '—'}）")
     print(f"已计算：{out}")
     return EXIT_OK
 

@@ -120,9 +120,10 @@ def compute(report: Report, config: Config = DEFAULT_CONFIG) -> Computed:
     out["calc.basic_adjustment_rate"] = change_rate(bd.basic_adjustment.actual, bd.basic_adjustment.budget)
     out["calc.budget_adjustment_rate"] = change_rate(f.full_year_budget, f.initial_budget)  # F8h
     out["calc.total_score"] = out["self_eval.total_score_stated"]
+    out["calc.grade"] = grade(quantize_score(total_score), config)
     capped = capped_total(quantize_score(total_score), execution_rate(f.executed, f.full_year_budget), config)
-    out["calc.capped_total"] = capped  # None unless the profile caps the 总分 by execution rate
-    out["calc.grade"] = grade(quantize_score(total_score) if capped is None else capped, config)
+    out["calc.capped_total"] = capped  # None unless the profile caps the 总分 by execution rate (wave2 §2)
+    out["calc.capped_grade"] = None if capped is None else grade(capped, config)
     out["calc.renormalised_total"] = renormalised_total(
         list(zip(scores, weights, strict=True)), (funds_score, f.weight)
     )

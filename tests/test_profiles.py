@@ -253,7 +253,8 @@ def test_capped_total_edges(total: str, rate: str | None, expected: str) -> None
 
 def test_no_caps_means_no_capped_total() -> None:
     assert capped_total(D(98), D("0.1"), DEFAULT_CONFIG) is None
-    assert compute(corrected())["calc.capped_total"] is None
+    computed = compute(corrected())
+    assert computed["calc.capped_total"] is None and computed["calc.capped_grade"] is None
 
 
 @pytest.mark.parametrize(("executed", "funds_score", "total", "capped", "grade"), [
@@ -269,7 +270,8 @@ def test_total_caps_in_compute(caps_profile: Path, executed: str, funds_score: s
     assert computed[f"{FUNDS}.score_stated"] == D(funds_score)
     assert computed["calc.total_score"] == D(total)  # the sheet's Σ stays the Σ
     assert computed["calc.capped_total"] == D(capped)
-    assert computed["calc.grade"] == grade  # the grade follows the capped total
+    assert computed["calc.capped_grade"] == grade  # the grade of the capped total
+    assert computed["calc.grade"] == ("优" if D(total) >= 90 else "良")  # 计算结果's 等级 stays that of the Σ
 
 
 # --------------------------------------------------------------------------- switching profile
@@ -278,7 +280,7 @@ def test_total_caps_in_compute(caps_profile: Path, executed: str, funds_score: s
 #: computed keys a profile may change: the 执行率 score and what adds it up, the capped total and grade, the
 #: label, and the explanation of a 定性 row (it quotes the band edges)
 SCORE_KEYS = {f"{FUNDS}.score_stated", "self_eval.total_score_stated", "calc.total_score", "calc.capped_total",
-              "calc.grade", "calc.renormalised_total", "calc.profile"}
+              "calc.capped_grade", "calc.grade", "calc.renormalised_total", "calc.profile"}
 
 
 def _differences(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
@@ -302,10 +304,11 @@ def test_switching_profile_changes_the_scores_and_nothing_else(caps_profile: Pat
     assert "部分达成50%–80%" in str(results["hb-20-40-40"][next(iter(qualitative))])
     assert _differences(base, results["test-caps"]) == {
         f"{FUNDS}.score_stated", "self_eval.total_score_stated", "calc.total_score", "calc.capped_total",
-        "calc.renormalised_total", "calc.profile"}  # grade 优 at 98 and at 99
+        "calc.capped_grade", "calc.renormalised_total", "calc.profile"}  # grade 优 at 98 and at 99
     assert (base[f"{FUNDS}.score_stated"], results["test-caps"][f"{FUNDS}.score_stated"]) == (D("10.00"), D("11.00"))
     assert (base["calc.total_score"], results["test-caps"]["calc.total_score"]) == (D("98.00"), D("99.00"))
     assert (base["calc.capped_total"], results["test-caps"]["calc.capped_total"]) == (None, D("99.00"))
+    assert (base["calc.capped_grade"], results["test-caps"]["calc.capped_grade"]) == (None, "优")
     assert base["calc.profile"] == "财政部2020年通用口径（mof-2020）"
     assert results["sichuan-2023"]["calc.profile"] == "四川2023年口径（sichuan-2023）"
 
@@ -477,7 +480,8 @@ def test_a_users_profile_file_on_compute_and_never_as_output(tmp_path: Path, see
     out = tmp_path / "o.xlsx"
     r = run_cli("compute", str(seed_xlsx), "-o", str(out), "--profile", str(caps_profile))
     assert r.returncode == 0, r.stderr
-    assert "评分口径：测试口径（test-caps）" in r.stdout and "按执行率封顶后的总分" in r.stdout
+    # the seed: 781.06 / 781.06 = 100 %, no ceiling applies: 88 + 10 = 98, 优
+    assert "评分口径：测试口径（test-caps）" in r.stdout and "按执行率封顶后的总分：98（等级 优）" in r.stdout
     assert _calc_value(out, "calc.profile", load_example()) == "测试口径（test-caps）"
     before = caps_profile.read_bytes()
     r = run_cli("compute", str(seed_xlsx), "-o", str(caps_profile), "--profile", str(caps_profile), "--overwrite")
@@ -489,3 +493,14 @@ def test_profile_model_round_trip() -> None:
     for p in list_profiles():
         again = Profile.model_validate(p.model_dump(mode="json"))
         assert again.config() == p.config()
+
+
+def test_the_readme_example_profile_loads(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("自己的口径文件（UTF-8 JSON）：")[1].split("```json")[1].split("```")[0]
+    path = tmp_path / "my.json"
+    path.write_text(block, encoding="utf-8")
+    c = config_for(load_profile(path))
+    assert (c.profile, c.execution_score_cap, c.qualitative_bands) == ("my-2024", None, (D("0.8"), D("0.5")))
+    assert c.total_caps == (TotalCap(rate_below=D("0.8"), max_total=D(89)),
+                            TotalCap(rate_below=D("0.5"), max_total=D(59)))
