@@ -224,8 +224,11 @@ def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
     if getattr(args, "config", None):
         found.append(Path(args.config))
     profile = getattr(args, "profile", None)
-    if profile and Path(profile).suffix.lower() == ".json":
-        found.append(Path(profile))
+    if profile and profile.strip():
+        from perfeval.profiles import shipped_names
+
+        if profile.strip() not in shipped_names():  # a profile file of the user's
+            found.append(Path(profile.strip()))
     return found
 
 
