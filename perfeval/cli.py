@@ -238,11 +238,24 @@ def _guess_form(text: str) -> Any:
 
 
 def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
-    """The command's input files: those given, plus the ``--config`` file."""
+    """The command's input files: those given, plus the ``--config`` file and a ``--profile`` file."""
     found = [Path(p) for p in paths if p]
     if getattr(args, "config", None):
         found.append(Path(args.config))
+    profile = getattr(args, "profile", None)
+    if profile and profile.strip():
+        from perfeval.profiles import shipped_names
+
+        if profile.strip() not in shipped_names():  # a profile file of the user's
+            found.append(Path(profile.strip()))
     return found
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The configuration of a run: the ``--profile`` (default mof-2020), then the ``--config`` file's keys."""
+    from perfeval.profiles import config_for, load_profile
+
+    return config_for(load_profile(getattr(args, "profile", None)), getattr(args, "config", None))
 
 
 def _check_output(args: argparse.Namespace, out: Path, inputs: Sequence[Path]) -> Path:
@@ -300,10 +313,9 @@ def _one_line(text: Any) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from perfeval import forms
-    from perfeval.config import load_config
     from perfeval.xlsx.workflow import TEMPLATE_YEAR, build_templates, fill
 
-    config = load_config(args.config)
+    config = _config(args)
     examples = [Path(args.example)] if args.example else [_examples_dir() / DEFAULT_EXAMPLE,
                                                           _examples_dir() / PROJECT_EXAMPLE]
     out_dir = Path(args.out)
@@ -338,7 +350,7 @@ def _print_summary(pack: Any, report: Any, computed: Any, config: Any) -> None:
     from perfeval.console import table
     from perfeval.layout import VType
 
-    lines = pack.summary_lines(report, computed)
+    lines = pack.summary_lines(report, computed, config)
     if lines:
         print("\n计算结果（补充指标）")
         for line in table([list(item) for item in lines], ("<", ">")):
@@ -419,12 +431,12 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
     from perfeval.xlsx.workflow import fill
 
     out = _check_output(args, Path(args.output), _inputs(args, args.data))
+    config = _config(args)
     report = _load_report(Path(args.data), args.form)
-    fill(report, out, load_config(args.config))
+    fill(report, out, config)
     print(f"已写入：{out}")
     return EXIT_OK
 
@@ -453,11 +465,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
+    from perfeval.compare import display
+    from perfeval.layout import VType
     from perfeval.xlsx.workflow import compute_file
 
     out = _check_output(args, Path(args.output), _inputs(args, args.workbook))
-    config = load_config(args.config)
+    config = _config(args)
     result = compute_file(Path(args.workbook), out, config)
     # 计算 itself converts text numbers (RD-002) and puts the template formulas back (RD-003): no stale notes
     _print_read_issues(result.read, frozenset({"RD-002", "RD-003"}))
@@ -469,6 +482,10 @@ def cmd_compute(args: argparse.Namespace) -> int:
     for line in result.converted:
         print(f"已把文字形式的数字转换为数值：{line}")
     _print_pairs(result.read.report, result.read.layout, result.computed, config)
+    print(f"评分口径：{result.computed.get('calc.profile')}")
+    if config.total_caps:
+        print(f"按执行率封顶后的总分：{display(result.computed.get('calc.capped_total'), VType.SCORE, config)}"
+              f"（等级 {result.computed.get('calc.capped_grade') or '—'}）")
     print(f"已计算：{out}")
     return EXIT_OK
 
@@ -503,17 +520,19 @@ def _print_findings_table(findings: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
+    from perfeval.profiles import profile_label
     from perfeval.xlsx.workflow import validate_file
 
     companion = Path(args.against) if args.against else None
     inputs = _inputs(args, args.workbook, companion)
     out = _check_output(args, Path(args.output), inputs) if args.output else None
-    result = validate_file(Path(args.workbook), out, load_config(args.config), companion=companion)
+    config = _config(args)
+    result = validate_file(Path(args.workbook), out, config, companion=companion)
     if args.format == "json":
         _write_json_stdout(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_findings_table(result.findings)
+        print(f"评分口径：{profile_label(config)}")
         if out is not None:
             print(f"已标记问题单元格并生成“校验结果”工作表：{out}")
     return EXIT_FINDINGS if result.findings.has_errors else EXIT_OK
@@ -549,8 +568,34 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from perfeval.profiles import DEFAULT_PROFILE, list_profiles, load_profile, profile_summary
+
+    profiles = [load_profile(args.profile)] if args.profile else list_profiles()
+    if args.format == "json":
+        data = [{**p.model_dump(mode="json"), "default": p.name == DEFAULT_PROFILE,
+                 "summary": profile_summary(p.config())} for p in profiles]
+        _write_json_stdout(json.dumps({"default": DEFAULT_PROFILE, "profiles": data}, ensure_ascii=False, indent=2)
+                           + "\n")
+        return EXIT_OK
+    from perfeval.console import ljust, wrap
+
+    if not args.profile:
+        print(f"评分口径（共 {len(profiles)} 个；计算、校验、导出时用 --profile 名称 选用，默认 {DEFAULT_PROFILE}）")
+    for n, p in enumerate(profiles):
+        default = "（默认）" if p.name == DEFAULT_PROFILE and not args.profile else ""
+        print(f"{'' if n == 0 and args.profile else chr(10)}{p.name}  {p.title}{default}")
+        rows = list(profile_summary(p.config()).items())
+        rows += [("说明", _one_line(p.description))] if p.description else []
+        rows += [("来源", _one_line(p.source))] if p.source else []
+        for label, text in rows:  # long texts wrap under their column, nothing is cut
+            for i, line in enumerate(wrap(text, 76)):
+                print(f"  {ljust(label if i == 0 else '', 12)}  {line}")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
+    from perfeval.profiles import profile_label
     from perfeval.xlsx.export import ExportBlocked, export_file
     from perfeval.xlsx.io import OutputExistsError
 
@@ -558,10 +603,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError("--force 须与 --reason \"理由\" 一起使用：强制导出的理由会记录在定稿的“校验摘要”中")
     if args.reason and not args.force:
         raise UserError("--reason 只用于强制导出，请同时加 --force（或删去 --reason）")
+    config = _config(args)
     try:
         out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
         result = export_file(Path(args.workbook), out, password=args.password,
-                             force_reason=args.reason if args.force else None, config=load_config(args.config))
+                             force_reason=args.reason if args.force else None, config=config)
     except ExportBlocked as exc:
         print(str(exc))
         return EXIT_FINDINGS
@@ -572,6 +618,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"已导出定稿：{result.path}")
     noted = f"（均已说明{'或强制导出' if result.forced_reason else ''}）" if s["warning"] else ""
     print(f"校验：错误 0 项，警告 {s['warning']} 项{noted}，提示 {s['info']} 项；详见定稿中的“校验摘要”工作表。")
+    print(f"评分口径：{profile_label(config)}（已记录在定稿中）")
     if result.forced:
         print(f"强制导出，{len(result.forced)} 项警告未逐项说明，理由：{result.forced_reason}")
     print(f"文件指纹（SHA-256）：{result.fingerprint}")
@@ -591,6 +638,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if result.unit or result.year:
             print(f"单位：{result.unit or '—'}  年度：{result.year or '—'}  导出时间：{result.exported_at or '—'}  "
                   f"规则版本：{result.ruleset_version or '—'}")
+            if result.profile:
+                print(f"评分口径：{result.profile}")
         print(result.message)
     if result.status == VerifyStatus.INTACT:
         return EXIT_OK
@@ -604,9 +653,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 _OVERWRITE_HELP = "允许替换已有的输出文件（不加时，已有文件一律不替换；输入文件在任何情况下都不会被覆盖）"
 
 
+_PROFILE_HELP = ("评分口径：内置口径的名称，或口径文件（.json）；默认为财政部2020年通用口径。"
+                 "perfeval profiles 列出全部口径")
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="口径", help=_PROFILE_HELP)
     p.add_argument("--config", metavar="配置.json",
-                   help="阈值配置文件（JSON，只写要改的项；可用项及默认值见 perfeval/config.py）")
+                   help="阈值配置文件（JSON，只写要改的项，在评分口径之上生效；可用项及默认值见 perfeval/config.py）")
 
 
 def _form_name(text: str) -> str:
@@ -744,6 +798,15 @@ def build_parser() -> ChineseArgumentParser:
                    help="只列出这种表格的规则（默认全部；可用的类型见 perfeval forms）")
     _add_format(p, "机器可读的 JSON")
     p.set_defaults(func=cmd_rules)
+
+    p = command("profiles", "列出评分口径（各口径的执行率分值、一级权重、定性档次、封顶和偏差原因阈值）",
+                "评分口径决定执行率得分是否封顶、定性指标的档次、何时须说明偏差原因等。\n"
+                "计算、校验、导出和填写时用 --profile 名称 选用内置口径，或 --profile 文件.json 使用自己的口径文件"
+                "\n（格式与内置口径相同，见使用说明“评分口径”一节）。")
+    p.add_argument("profile", nargs="?", metavar="口径",
+                   help="只显示（并检查）这一个口径：内置口径的名称或口径文件（.json）")
+    _add_format(p, "机器可读的 JSON")
+    p.set_defaults(func=cmd_profiles)
 
     p = command("export", "导出：校验通过后生成锁定的定稿（数值代替公式、工作表保护、文件指纹）",
                 "有错误时不能导出；警告须已在“校验结果”的“说明”列写明理由，或用 --force --reason 强制导出。\n"

@@ -17,7 +17,7 @@ from perfeval.layout import Layout, Role
 from perfeval.model import IndicatorTable
 from perfeval.numbers import rate
 from perfeval.paths import set_path
-from perfeval.scoring import quantize_score, renormalised_total, score_indicator
+from perfeval.scoring import capped_total, execution_factor, quantize_score, renormalised_total, score_indicator
 
 Value = Decimal | str | None
 Computed = dict[str, Value]
@@ -30,11 +30,11 @@ def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal 
 
 def execution_score(executed: Decimal | None, budget: Decimal | None, weight: Decimal | None,
                     config: Config = DEFAULT_CONFIG) -> Decimal | None:
-    """F7s 得分 = 分值 × min(执行率, cap) [I]."""
+    """F7s 得分 = 分值 × min(执行率, cap) [I] (× 执行率 when the profile leaves it uncapped)."""
     r = execution_rate(executed, budget)
     if r is None or weight is None:
         return None
-    return quantize_score(weight * min(r, config.execution_score_cap))
+    return quantize_score(weight * execution_factor(r, config))
 
 
 def change_rate(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -52,6 +52,7 @@ class TableTotals:
     total_weight: Decimal
     total_score: Decimal
     renormalised: Decimal | None
+    capped: Decimal | None  # the 总分 under the profile's caps by execution rate; None without caps
 
 
 def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Config, calc_prefix: str) -> TableTotals:
@@ -81,7 +82,8 @@ def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Con
         out[f"{key}.weight"] = row.weight if row.weight is not None else ""
         out[f"{key}.score"] = row.score if row.score is not None else ""
     renormalised = renormalised_total(list(zip(scores, weights, strict=True)), (funds_score, f.weight))
-    return TableTotals(funds_score, total_weight, total_score, renormalised)
+    capped = capped_total(total_score, execution_rate(f.executed, f.full_year_budget), config)
+    return TableTotals(funds_score, total_weight, total_score, renormalised, capped)
 
 
 def compute(report: Any, layout: Layout, config: Config = DEFAULT_CONFIG) -> Computed:

@@ -51,7 +51,7 @@ def allowed_words() -> set[str]:
 
 def test_commands_are_the_known_set() -> None:
     assert COMMANDS == sorted(["demo", "new", "templates", "fill", "extract", "compute", "validate", "clear",
-                               "rules", "export", "verify", "schema", "forms"])
+                               "rules", "profiles", "export", "verify", "schema", "forms"])
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

@@ -134,7 +134,7 @@ class FormPack(ABC):
         """Rules that compare this form with another workbook (``validate --with``)."""
         return ()
 
-    def summary_lines(self, report: Any, computed: Computed) -> list[tuple[str, str]]:
+    def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         """(label, value) lines ``perfeval demo`` prints for a computed report."""
         return []
 

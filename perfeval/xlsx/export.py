@@ -15,10 +15,10 @@ workbook *from the input workbook* so that the printed form stays exactly as the
   are dropped;
 - the input/derived tints of the official sheets are removed (the official form has no colour);
 - a 校验摘要 sheet records the findings that remain, their explanations or the forced reason, the rule-set
-  version, the export time and the fingerprint;
+  version, the scoring profile (评分口径, :mod:`perfeval.profiles`), the export time and the fingerprint;
 - a very hidden sheet ``_perfeval_export`` (and the document properties) record template, unit, year,
-  versions, export time, the fingerprint of the official sheets (:mod:`perfeval.fingerprint`) and their
-  canonical cell list, so that :func:`perfeval.xlsx.verify.verify_file` can name changed cells;
+  versions, the scoring profile, export time, the fingerprint of the official sheets (:mod:`perfeval.fingerprint`)
+  and their canonical cell list, so that :func:`perfeval.xlsx.verify.verify_file` can name changed cells;
 - every cell is locked, every sheet protected (cells can still be selected and copied) and the workbook
   structure locked.
 
@@ -67,7 +67,8 @@ CREATOR = "绩效自评助手"
 CELLS_KEY = "canonical_cells"
 CUSTOM_PROP_PREFIX = "perfeval_"
 CUSTOM_PROP_KEYS = ("export_format", "template_id", "template_version", "unit", "year", "exported_at",
-                    "perfeval_version", "ruleset_version", "fingerprint_version", "fingerprint", "forced_reason")
+                    "perfeval_version", "ruleset_version", "fingerprint_version", "fingerprint", "forced_reason",
+                    "profile")
 #: input (yellow) and derived (grey) tints of the official sheets, removed in the final form
 TINTS = frozenset({styles.INPUT_FILL.fgColor.rgb, styles.DERIVED_FILL.fgColor.rgb})
 SIGNIFICANT_DIGITS = 15  # what Excel keeps and shows; such numbers survive any re-save unchanged
@@ -346,6 +347,7 @@ def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding
         ("评价年度", f"{meta['year']}年"),
         ("导出时间", meta["exported_at"]),
         ("校验规则版本", meta["ruleset_version"]),
+        ("评分口径", f"{meta['profile_title']}（{meta['profile']}）"),
         ("绩效自评助手版本", meta["perfeval_version"]),
         ("模板", f"{meta['template_id']}（版本 {meta['template_version']}）"),
         ("校验结论", f"错误 0 项；警告 {counts[Severity.WARNING]} 项；提示 {counts[Severity.INFO]} 项"),
@@ -603,6 +605,8 @@ def export_file(
         "exported_at": exported_at,
         "perfeval_version": __version__,
         "ruleset_version": RULESET_VERSION,
+        "profile": config.profile,
+        "profile_title": config.profile_title,
         "fingerprint_version": FINGERPRINT_VERSION,
         "fingerprint": fp,
         "forced_reason": reason or "",

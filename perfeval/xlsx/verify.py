@@ -108,6 +108,15 @@ class VerifyResult:
         return self.meta("ruleset_version")
 
     @property
+    def profile(self) -> str | None:
+        """The scoring profile recorded at export, ``title（name）``; None for an export that predates profiles."""
+        name = self.meta("profile")
+        if name is None:
+            return None
+        title = self.meta("profile_title")
+        return f"{title}（{name}）" if title else name
+
+    @property
     def forced_reason(self) -> str | None:
         return self.meta("forced_reason")
 
@@ -130,6 +139,8 @@ class VerifyResult:
             "template_version": self.template_version,
             "perfeval_version": self.perfeval_version,
             "ruleset_version": self.ruleset_version,
+            "profile": self.meta("profile"),
+            "profile_title": self.meta("profile_title"),
             "forced_reason": self.forced_reason,
         }
 

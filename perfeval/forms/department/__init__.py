@@ -82,10 +82,10 @@ class DepartmentForm(FormPack):
                               prev_actual=p.amounts.prev_actual, path=f"basic.projects[{i}].name")
                 for i, p in enumerate(report.basic.projects) if p.name.strip()]
 
-    def summary_lines(self, report: Any, computed: Computed) -> list[tuple[str, str]]:
+    def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         from perfeval.forms.department.compute import summary_lines
 
-        return summary_lines(report, computed)
+        return summary_lines(report, computed, config)
 
     def recognise(self, book: BookGrid) -> bool:
         from perfeval.forms.department.reading import recognise
