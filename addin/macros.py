@@ -24,28 +24,21 @@ from typing import Any
 
 import xlwings as xw
 
+from perfeval.a1 import split as split_address
 from perfeval.blocks import plan_blocks
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.flagging import (
     RESULTS_FIRST_ROW,
     RESULTS_HEADER,
-    RESULTS_SHEET,
     STATE_HEADER,
-    STATE_SHEET,
     CellOriginal,
     plan_flags,
     read_explanations,
     read_state,
 )
-from perfeval.layout import (
-    CALC_SHEET,
-    OFFICIAL_SHEETS,
-    ROLE_FILLS,
-    Layout,
-    Role,
-    split_address,
-)
+from perfeval.layout import ROLE_FILLS, Layout, Role
 from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
+from perfeval.sheets import CALC_SHEET, RESULTS_SHEET, STATE_SHEET
 
 TITLE = "绩效自评助手"
 
@@ -115,7 +108,7 @@ def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, An
     writes = 0
     formulas = 0
     converted: list[str] = []
-    for name in OFFICIAL_SHEETS:
+    for name in layout.official:
         sheet = result.sheet_names[name]
         cells: dict[tuple[int, int], Any] = {
             split_address(c.address): c.formula for c in layout.sheets[name].cells
@@ -127,11 +120,13 @@ def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, An
                 converted.append(item.describe(sheet))
         writes += _write_cells(book.sheets[sheet], cells)
     computed = compute_with_formulas(result.report, layout, config)
-    calc, added = _ensure_sheet(book, CALC_SHEET, after=result.sheet_names[OFFICIAL_SHEETS[-1]])
+    if layout.calc is None:
+        return {"formulas": formulas, "writes": writes, "converted": converted}
+    calc, added = _ensure_sheet(book, CALC_SHEET, after=result.sheet_names[layout.official[-1]])
     if not added:
         calc.clear_contents()
     cells: dict[tuple[int, int], Any] = {}
-    for cell in layout.sheets[CALC_SHEET].cells:
+    for cell in layout.calc.cells:
         rc = split_address(cell.address)
         if cell.role == Role.LABEL:
             cells[rc] = cell.text or None
@@ -202,7 +197,7 @@ def validate_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, A
                       ruleset_version=RULESET_VERSION, sheet_names=result.sheet_names)
     notes_ok = _apply_final_state(book, previous, plan.flags)
 
-    results, _ = _ensure_sheet(book, RESULTS_SHEET, after=result.sheet_names[OFFICIAL_SHEETS[-1]])
+    results, _ = _ensure_sheet(book, RESULTS_SHEET, after=result.sheet_names[result.layout.official[-1]])
     results.clear_contents()
     rows = _pad(plan.results, len(RESULTS_HEADER))
     # 填报值/计算值 are display texts ("40", "95.00%"): keep Excel from turning them into numbers
@@ -323,8 +318,11 @@ def export_book(book: xw.Book) -> tuple[Path, bool]:
     path = _book_path(book)
     if path is None:
         raise _UserMessage("请先把工作簿保存为 .xlsx 文件，再点击“导出”。")
-    report = read_book(book).report
-    name = default_output_name((report.basic.unit_name or report.self_eval.unit_name).strip(), report.year)
+    from perfeval import forms
+
+    read = read_book(book)
+    pack = forms.get(read.layout.form)
+    name = default_output_name(pack.unit_name(read.report), pack.year(read.report), pack.name)
     out, renamed = _free_path(path.parent, name.removesuffix(".xlsx"))
     with output_guard(overwrite=False):  # should the name be taken meanwhile: refuse, never replace
         return export_file(path, out).path, renamed
@@ -339,18 +337,19 @@ def do_export(book: xw.Book) -> None:
 
 
 def new_book_file(book: xw.Book | None, today: dt.date | None = None) -> Path:
-    """新建: a fresh official workbook beside the current one. 单位 and 年度 come from the current
-    workbook when it is one of ours (next year's form for the same unit), else 年度 = last year.
-    The file name is made safe from the unit name; an existing file gets a numbered name."""
+    """新建: a fresh official workbook beside the current one. Form, 单位 and 年度 come from the current
+    workbook when it is one of ours (next year's form for the same unit), else the department form and
+    年度 = last year. The file name is made safe from the unit name; an existing file gets a numbered name."""
     return _new_book_file(book, today)[0]
 
 
 def _new_book_file(book: xw.Book | None, today: dt.date | None = None) -> tuple[Path, bool]:
+    from perfeval import forms
     from perfeval.filenames import safe_filename
     from perfeval.xlsx.workflow import write_new
 
     today = today or dt.date.today()
-    unit, year = "", today.year - 1
+    unit, year, pack = "", today.year - 1, forms.get(forms.DEFAULT_FORM)
     folder = Path.home()
     if book is not None:
         path = _book_path(book)
@@ -358,12 +357,42 @@ def _new_book_file(book: xw.Book | None, today: dt.date | None = None) -> tuple[
             folder = path.parent
         try:
             current = read_book(book)
-            unit, year = current.report.basic.unit_name, current.report.year + 1
+            pack = forms.get(current.layout.form)
+            unit, year = pack.unit_name(current.report), pack.year(current.report) + 1
         except StructureError:
             pass
-    stem = safe_filename(unit, f"_{year}年部门整体支出绩效自评表", fallback="新建")
+    stem = safe_filename(unit, pack.new_suffix.format(year=year), fallback="新建").removesuffix(".xlsx")
     out, renamed = _free_path(folder, stem)
-    return write_new(out, year=year, unit_name=unit), renamed
+    return write_new(out, year=year, unit_name=unit, form=pack.name), renamed
+
+
+PROJECT_FORM = "project"
+
+
+def new_projects_file(book: xw.Book) -> tuple[Path, int, bool]:
+    """新建项目表: the project tables of the unit whose 附件1-1 the current workbook holds — one sheet per
+    project with figures in the 评价年度 — saved beside it. Returns (path, number of sheets, numbered)."""
+    from perfeval import forms
+    from perfeval.filenames import safe_filename
+    from perfeval.xlsx.workflow import write_new
+
+    try:
+        current = read_book(book)
+    except StructureError as exc:
+        raise _UserMessage("请先打开已填写附件1-1（项目支出各行）的部门整体支出绩效自评表，再点击“新建项目表”。"
+                           f"\n（{exc}）") from exc
+    source = forms.get(current.layout.form)
+    target = forms.get(PROJECT_FORM)
+    projects = [p for p in source.listed_projects(current.report) if p.current]
+    if not projects:
+        raise _UserMessage(f"当前工作簿（{source.title}）中没有本年度有预算或支出的项目，无法新建项目表。")
+    path = _book_path(book)
+    folder = path.parent if path is not None else Path.home()
+    unit, year = source.unit_name(current.report), source.year(current.report)
+    stem = safe_filename(unit, target.new_suffix.format(year=year), fallback="新建").removesuffix(".xlsx")
+    out, renamed = _free_path(folder, stem)
+    write_new(out, year=year, unit_name=unit, form=target.name, projects=projects)
+    return out, len(projects), renamed
 
 
 def do_new(book: xw.Book) -> None:
@@ -377,9 +406,23 @@ def do_new(book: xw.Book) -> None:
     _guarded(book, run)
 
 
+def do_new_projects(book: xw.Book) -> None:
+    def run() -> None:
+        out, n, renamed = new_projects_file(book)
+        _alert(book, f"已为 {n} 个本年度项目新建项目支出绩效自评表（每个项目一张工作表）：\n{out}"
+                     f"{_renamed_note(out, renamed, '文件')}\n"
+                     "填好后可用命令 perfeval validate 项目表.xlsx --with 部门表.xlsx 与附件1-1 交叉核对。")
+        if book.app is not None and getattr(book.app, "engine", None) is not None \
+                and book.app.engine.name in ("excel", "mac"):
+            book.app.books.open(str(out))
+
+    _guarded(book, run)
+
+
 HELP_TEXT = (
     "绩效自评助手 使用说明\n"
-    "1. 新建：在当前文件旁生成空白的官方表格（附件1-1、附件1-2）。\n"
+    "1. 新建：在当前文件旁生成空白的官方表格（附件1-1、附件1-2；当前是项目表时生成项目表）。\n"
+    "   新建项目表：按当前工作簿附件1-1 的项目支出各行，为每个本年度项目生成一张项目支出绩效自评表。\n"
     "2. 在淡黄色单元格填写数据；灰色单元格为公式，自动计算。\n"
     "3. 计算：恢复被手工改写的公式，更新“计算结果”。\n"
     "4. 校验：问题单元格标色并加批注，汇总到“校验结果”；警告须在“说明”列写明理由。\n"

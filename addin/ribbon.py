@@ -88,6 +88,14 @@ BUTTONS: tuple[Button, ...] = (
         tip="新建一份空白的部门整体支出绩效自评表（附件1-1 基础数据表、附件1-2 自评表），按统一模板生成。",
     ),
     Button(
+        stem="pe_new_projects",
+        control_id="peNewProjectsButton",
+        label="新建项目表",
+        macro="do_new_projects",
+        image_mso="TableInsert",
+        tip="按当前工作簿附件1-1 的项目支出各行，为每个本年度项目新建一张项目支出绩效自评表（保存在同一文件夹）。",
+    ),
+    Button(
         stem="pe_compute",
         control_id="peComputeButton",
         label="计算",

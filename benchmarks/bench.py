@@ -50,7 +50,7 @@ def big_report(n_projects: int, n_indicator_rows: int) -> Any:
     """The corrected example grown to ``n_projects`` project rows and ``n_indicator_rows`` 三级 rows, still
     consistent (校验 finds no error): each extra project adds 1.00 to every column and to the 自评表 totals;
     each extra indicator row is a not-applicable one (分值 0, “无”)."""
-    from perfeval.model import Amounts, Project, Report
+    from perfeval.forms.department.model import Amounts, Project, Report
 
     report = Report.model_validate_json(
         (ROOT / "examples" / "huaihua-2023-corrected.json").read_text(encoding="utf-8"))
@@ -163,7 +163,7 @@ def main() -> int:
         scaling([(p, r) for p, r in sizes], processes=not args.no_processes)
         return 0
 
-    from perfeval.model import Report
+    from perfeval.forms.department.model import Report
     from perfeval.xlsx.workflow import compute_file, fill
 
     seed = Report.model_validate_json((ROOT / "examples" / "huaihua-2023.json").read_text(encoding="utf-8"))

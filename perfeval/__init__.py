@@ -1,10 +1,9 @@
 """perfeval — 绩效自评助手.
 
-The engine for the 部门整体支出绩效自评 tables (附件1-1 基础数据表, 附件1-2 自评表): report model,
-template layout as data, derived quantities, scoring, rule catalogue and findings.
-This package imports neither xlwings nor openpyxl; the file layer lives in ``perfeval.xlsx``.
+The engine for the 绩效自评 tables: a shared core (numbers, indicator texts, scoring, findings, flag planning,
+configuration, layout and reading machinery) and one pack per official form under :mod:`perfeval.forms`
+(附件1-1 + 附件1-2 部门整体支出; 项目支出绩效自评表). This package imports neither xlwings nor openpyxl; the file
+layer lives in ``perfeval.xlsx``.
 """
 
-__version__ = "0.1.0"
-TEMPLATE_ID = "perfeval-zhengti-2023"
-TEMPLATE_VERSION = "1"
+__version__ = "0.2.0"

@@ -38,6 +38,10 @@ from perfeval.limits import MAX_PROJECTS as MAX_PROJECT_ROWS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DEFAULT_EXAMPLE = "huaihua-2023.json"
+#: the demo's second workbook: the same unit's project tables (constructed from the seed's 附件1-1)
+PROJECT_EXAMPLE = "huaihua-2023-projects.json"
+#: ``new``'s default 评价年度 (perfeval.xlsx.workflow.TEMPLATE_YEAR; a test keeps them equal)
+DEFAULT_YEAR = 2025
 #: the range of 评价年度 the data model accepts (perfeval.model.Report.year; a test keeps them equal)
 YEAR_MIN, YEAR_MAX = 2000, 2100
 #: largest number of 项目支出 rows ``new`` creates.
@@ -203,27 +207,55 @@ def _examples_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "examples"
 
 
-def _load_report(path: Path) -> Any:
+def _load_report(path: Path, form: str | None = None) -> Any:
+    """A data file of ``form`` (or of the form whose model its top-level keys match best)."""
     from pydantic import ValidationError
 
+    from perfeval import forms
     from perfeval.limits import read_json_text
-    from perfeval.model import Report
     from perfeval.validation_zh import describe_all
 
     text = read_json_text(path, "数据文件", UserError)
+    pack = forms.get(form) if form else _guess_form(text)
     try:
-        return Report.model_validate_json(text)
+        return pack.parse_json(text)
     except ValidationError as exc:
-        raise UserError(f"数据文件 {path.name} 不符合报表结构（见 perfeval schema）：\n"
-                        + describe_all(exc.errors())) from exc
+        raise UserError(f"数据文件 {path.name} 不符合报表结构（{pack.title}；见 perfeval schema --form {pack.name}）："
+                        "\n" + describe_all(exc.errors())) from exc
+
+
+def _guess_form(text: str) -> Any:
+    """The pack whose model's fields share the most keys with the JSON object (the default form on a tie)."""
+    from perfeval import forms
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        data = None
+    keys = set(data) if isinstance(data, dict) else set()
+    packs = forms.all_forms()
+    return max(packs, key=lambda p: (len(keys & set(p.model.model_fields)), p.name == forms.DEFAULT_FORM))
 
 
 def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
-    """The command's input files: those given, plus the ``--config`` file."""
+    """The command's input files: those given, plus the ``--config`` file and a ``--profile`` file."""
     found = [Path(p) for p in paths if p]
     if getattr(args, "config", None):
         found.append(Path(args.config))
+    profile = getattr(args, "profile", None)
+    if profile and profile.strip():
+        from perfeval.profiles import shipped_names
+
+        if profile.strip() not in shipped_names():  # a profile file of the user's
+            found.append(Path(profile.strip()))
     return found
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The configuration of a run: the ``--profile`` (default mof-2020), then the ``--config`` file's keys."""
+    from perfeval.profiles import config_for, load_profile
+
+    return config_for(load_profile(getattr(args, "profile", None)), getattr(args, "config", None))
 
 
 def _check_output(args: argparse.Namespace, out: Path, inputs: Sequence[Path]) -> Path:
@@ -280,92 +312,131 @@ def _one_line(text: Any) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from perfeval.compare import display
-    from perfeval.config import load_config
-    from perfeval.console import table
-    from perfeval.layout import VType
-    from perfeval.xlsx.workflow import TEMPLATE_FILENAME, TEMPLATE_YEAR, build_templates, fill
+    from perfeval import forms
+    from perfeval.xlsx.workflow import TEMPLATE_YEAR, build_templates, fill
 
-    config = load_config(args.config)
-    example = Path(args.example) if args.example else _examples_dir() / DEFAULT_EXAMPLE
+    config = _config(args)
+    examples = [Path(args.example)] if args.example else [_examples_dir() / DEFAULT_EXAMPLE,
+                                                          _examples_dir() / PROJECT_EXAMPLE]
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"输出目录是一个已有的文件：{out_dir}（请给出文件夹）")
-    workbook = out_dir / f"{example.stem}.xlsx"
-    inputs = _inputs(args, example)
-    for out in (out_dir / TEMPLATE_FILENAME.format(year=TEMPLATE_YEAR), workbook):
+    workbooks = [out_dir / f"{example.stem}.xlsx" for example in examples]
+    inputs = _inputs(args, *examples)
+    for out in [out_dir / p.template_filename.format(year=TEMPLATE_YEAR) for p in forms.all_forms()] + workbooks:
         _check_output(args, out, inputs)
-    report = _load_report(example)
-    template = build_templates(out_dir)
-    result = fill(report, workbook, config)
-    print(f"示例数据：{example}")
-    print(f"空白模板：{template}")
-    print(f"示例工作簿（按原表填报值，含原表错误）：{workbook}\n")
-    print("派生数据：填报值与计算值对照")
-    mismatches = _print_pairs(report, result.layout, result.computed, config)
-    print("\n计算结果（补充指标）")
-    c = result.computed
-    rows = []
-    for key, label, vtype in (
-        ("calc.staff_over", "超编人数", VType.COUNT),
-        ("calc.three_public_control", "“三公”经费控制率", VType.RATE),
-        ("calc.three_public_change", "“三公”经费变动率（决算口径）", VType.RATE),
-        ("calc.public_funds_control", "公用经费控制率", VType.RATE),
-        ("calc.procurement_rate", "政府采购执行率", VType.RATE),
-        ("calc.basic_adjustment_rate", "基本支出预算调整率", VType.RATE),
-        ("calc.budget_adjustment_rate", "部门预算调整率", VType.RATE),
-        ("calc.total_score", "总分", VType.SCORE),
-        ("calc.grade", "等级", VType.TEXT),
-        ("calc.renormalised_total", "按适用指标折算的总分", VType.SCORE),
-    ):
-        rows.append([label, display(c.get(key), vtype, config)])
-    for line in table(rows, ("<", ">")):
-        print(f"  {line}")
-    print("\n三级指标建议得分")
-    rows = [["指标", "填报", "建议", "说明"]]
-    for i1, i2, i3, _l1, l2, row in report.self_eval.rows():
-        key = f"calc.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
-        rows.append([f"{_one_line(l2.name)}/{_one_line(row.name)}", display(row.score, VType.SCORE, config),
-                     display(c.get(f"{key}.suggested"), VType.SCORE, config),
-                     _one_line(c.get(f"{key}.explanation") or "")])
-    for line in table(rows, ("<", ">", ">", "<"), max_widths=(30, None, None, None)):
-        print(f"  {line}")
-    print(f"\n共 {mismatches} 处填报值与计算值不一致。运行 perfeval validate {workbook} 查看完整校验。")
+    reports = [_load_report(example) for example in examples]
+    for template in build_templates(out_dir):
+        print(f"空白模板：{template}")
+    mismatches = 0
+    for example, workbook, report in zip(examples, workbooks, reports, strict=True):
+        pack = forms.for_report(report)
+        result = fill(report, workbook, config)
+        print(f"\n==== {pack.title} ====")
+        print(f"示例数据：{example}")
+        print(f"示例工作簿（按数据文件的填报值写入，原表的错误照样保留）：{workbook}\n")
+        print("派生数据：填报值与计算值对照")
+        mismatches += _print_pairs(report, result.layout, result.computed, config)
+        _print_summary(pack, report, result.computed, config)
+    print(f"\n共 {mismatches} 处填报值与计算值不一致。运行 perfeval validate {workbooks[0]} 查看完整校验"
+          + (f"；项目表与部门表交叉核对：perfeval validate {workbooks[1]} --with {workbooks[0]}"
+             if len(workbooks) > 1 else "") + "。")
     return EXIT_OK
 
 
-def _default_new_name(unit: str, year: int) -> Path:
+def _print_summary(pack: Any, report: Any, computed: Any, config: Any) -> None:
+    """The form's 计算结果 items and each 三级 row's suggested score."""
+    from perfeval.compare import display
+    from perfeval.console import table
+    from perfeval.layout import VType
+
+    lines = pack.summary_lines(report, computed, config)
+    if lines:
+        print("\n计算结果（补充指标）")
+        for line in table([list(item) for item in lines], ("<", ">")):
+            print(f"  {line}")
+    print("\n三级指标建议得分")
+    rows = [["指标", "填报", "建议", "说明"]]
+    for t in pack.indicator_tables(report):
+        for i1, i2, i3, _l1, l2, row in t.table.rows():
+            key = f"{t.calc_prefix}.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
+            where = f"{_one_line(t.label)}：" if t.label else ""
+            rows.append([f"{where}{_one_line(l2.name)}/{_one_line(row.name)}", display(row.score, VType.SCORE, config),
+                         display(computed.get(f"{key}.suggested"), VType.SCORE, config),
+                         _one_line(computed.get(f"{key}.explanation") or "")])
+    for line in table(rows, ("<", ">", ">", "<"), max_widths=(36, None, None, None)):
+        print(f"  {line}")
+
+
+def _default_new_name(unit: str, year: int, form: str = "department") -> Path:
+    from perfeval import forms
     from perfeval.filenames import safe_filename
 
-    return Path(safe_filename(unit, f"_{year}年部门整体支出绩效自评表.xlsx", fallback="新建"))
+    return Path(safe_filename(unit, forms.get(form).new_suffix.format(year=year), fallback="新建"))
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from perfeval import forms
+    from perfeval.xlsx.reader import read_workbook
     from perfeval.xlsx.workflow import write_new
 
-    out = Path(args.output) if args.output else _default_new_name(args.unit or "", args.year)
-    _check_output(args, out, [])
-    write_new(out, year=args.year, unit_name=args.unit or "", n_projects=args.projects)
-    print(f"已新建：{out}")
+    pack = forms.get(args.form)
+    projects: list[Any] = []
+    unit, year = args.unit or "", args.year if args.year is not None else DEFAULT_YEAR
+    source = Path(args.projects_from) if args.projects_from else None
+    if source is not None:
+        read = read_workbook(source)
+        other = forms.get(read.layout.form)
+        projects = other.listed_projects(read.report)
+        if not projects:
+            raise UserError(f"“{source.name}”（{other.title}）中没有填写名称的项目，无法据此新建项目表")
+        unit = unit or other.unit_name(read.report)
+        year = args.year if args.year is not None else other.year(read.report)
+    out = Path(args.output) if args.output else _default_new_name(unit, year, pack.name)
+    _check_output(args, out, [source] if source is not None else [])
+    write_new(out, year=year, unit_name=unit, n_projects=args.projects, form=pack.name, projects=projects)
+    print(f"已新建（{pack.title}）：{out}")
+    if source is not None:
+        closed = [p.name for p in projects if not p.current]
+        print(f"据“{source.name}”的 {len(projects) - len(closed)} 个本年度项目建立了项目表"
+              + (f"；{len(closed)} 个项目本年度无预算和支出（已结项），未建表：{'、'.join(closed)}" if closed else ""))
+    return EXIT_OK
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from perfeval import forms
+    from perfeval.console import table
+
+    packs = forms.all_forms()
+    if args.format == "json":
+        data = [{"name": p.name, "title": p.title, "description": p.description, "template_id": p.template_id,
+                 "template_version": p.template_version} for p in packs]
+        _write_json_stdout(json.dumps({"forms": data}, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    rows = [["名称（--form）", "表格", "说明"]] + [[p.name, p.title, p.description] for p in packs]
+    for line in table(rows, ("<", "<", "<")):
+        print(line)
     return EXIT_OK
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from perfeval.xlsx.workflow import TEMPLATE_FILENAME, build_templates
+    from perfeval import forms
+    from perfeval.xlsx.workflow import build_templates
 
-    _check_output(args, Path(args.out) / TEMPLATE_FILENAME.format(year=args.year), [])
-    path = build_templates(Path(args.out), year=args.year)
-    print(f"模板已生成：{path}")
+    for pack in forms.all_forms():
+        _check_output(args, Path(args.out) / pack.template_filename.format(year=args.year), [])
+    for path in build_templates(Path(args.out), year=args.year):
+        print(f"模板已生成：{path}")
     return EXIT_OK
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
     from perfeval.xlsx.workflow import fill
 
     out = _check_output(args, Path(args.output), _inputs(args, args.data))
-    report = _load_report(Path(args.data))
-    fill(report, out, load_config(args.config))
+    config = _config(args)
+    report = _load_report(Path(args.data), args.form)
+    fill(report, out, config)
     print(f"已写入：{out}")
     return EXIT_OK
 
@@ -394,11 +465,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
+    from perfeval.compare import display
+    from perfeval.layout import VType
     from perfeval.xlsx.workflow import compute_file
 
     out = _check_output(args, Path(args.output), _inputs(args, args.workbook))
-    config = load_config(args.config)
+    config = _config(args)
     result = compute_file(Path(args.workbook), out, config)
     # 计算 itself converts text numbers (RD-002) and puts the template formulas back (RD-003): no stale notes
     _print_read_issues(result.read, frozenset({"RD-002", "RD-003"}))
@@ -410,15 +482,20 @@ def cmd_compute(args: argparse.Namespace) -> int:
     for line in result.converted:
         print(f"已把文字形式的数字转换为数值：{line}")
     _print_pairs(result.read.report, result.read.layout, result.computed, config)
+    print(f"评分口径：{result.computed.get('calc.profile')}")
+    if config.total_caps:
+        print(f"按执行率封顶后的总分：{display(result.computed.get('calc.capped_total'), VType.SCORE, config)}"
+              f"（等级 {result.computed.get('calc.capped_grade') or '—'}）")
     print(f"已计算：{out}")
     return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from perfeval.model import Report
+    from perfeval import forms
 
     out = _check_output(args, Path(args.output), []) if args.output else None
-    text = json.dumps(Report.model_json_schema(mode="validation"), ensure_ascii=False, indent=2) + "\n"
+    model = forms.get(args.form).model
+    text = json.dumps(model.model_json_schema(mode="validation"), ensure_ascii=False, indent=2) + "\n"
     if out is not None:
         _write_text_atomic(out, text)
         print(f"已写入：{out}")
@@ -443,15 +520,19 @@ def _print_findings_table(findings: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
+    from perfeval.profiles import profile_label
     from perfeval.xlsx.workflow import validate_file
 
-    out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
-    result = validate_file(Path(args.workbook), out, load_config(args.config))
+    companion = Path(args.against) if args.against else None
+    inputs = _inputs(args, args.workbook, companion)
+    out = _check_output(args, Path(args.output), inputs) if args.output else None
+    config = _config(args)
+    result = validate_file(Path(args.workbook), out, config, companion=companion)
     if args.format == "json":
         _write_json_stdout(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_findings_table(result.findings)
+        print(f"评分口径：{profile_label(config)}")
         if out is not None:
             print(f"已标记问题单元格并生成“校验结果”工作表：{out}")
     return EXIT_FINDINGS if result.findings.has_errors else EXIT_OK
@@ -467,11 +548,13 @@ def cmd_clear(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from perfeval import forms
     from perfeval.console import table
     from perfeval.findings import SEVERITY_LABELS
     from perfeval.rules import RULESET_VERSION, list_rules
 
-    rules = list_rules()
+    packs = forms.all_forms() if not args.form else [forms.get(args.form)]
+    rules = list_rules(packs)
     if args.format == "json":
         data = [{"code": r.code, "severity": r.severity.value, "title": r.title, "source": r.source}
                 for r in rules]
@@ -485,8 +568,34 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from perfeval.profiles import DEFAULT_PROFILE, list_profiles, load_profile, profile_summary
+
+    profiles = [load_profile(args.profile)] if args.profile else list_profiles()
+    if args.format == "json":
+        data = [{**p.model_dump(mode="json"), "default": p.name == DEFAULT_PROFILE,
+                 "summary": profile_summary(p.config())} for p in profiles]
+        _write_json_stdout(json.dumps({"default": DEFAULT_PROFILE, "profiles": data}, ensure_ascii=False, indent=2)
+                           + "\n")
+        return EXIT_OK
+    from perfeval.console import ljust, wrap
+
+    if not args.profile:
+        print(f"评分口径（共 {len(profiles)} 个；计算、校验、导出时用 --profile 名称 选用，默认 {DEFAULT_PROFILE}）")
+    for n, p in enumerate(profiles):
+        default = "（默认）" if p.name == DEFAULT_PROFILE and not args.profile else ""
+        print(f"{'' if n == 0 and args.profile else chr(10)}{p.name}  {p.title}{default}")
+        rows = list(profile_summary(p.config()).items())
+        rows += [("说明", _one_line(p.description))] if p.description else []
+        rows += [("来源", _one_line(p.source))] if p.source else []
+        for label, text in rows:  # long texts wrap under their column, nothing is cut
+            for i, line in enumerate(wrap(text, 76)):
+                print(f"  {ljust(label if i == 0 else '', 12)}  {line}")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from perfeval.config import load_config
+    from perfeval.profiles import profile_label
     from perfeval.xlsx.export import ExportBlocked, export_file
     from perfeval.xlsx.io import OutputExistsError
 
@@ -494,10 +603,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError("--force 须与 --reason \"理由\" 一起使用：强制导出的理由会记录在定稿的“校验摘要”中")
     if args.reason and not args.force:
         raise UserError("--reason 只用于强制导出，请同时加 --force（或删去 --reason）")
+    config = _config(args)
     try:
         out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
         result = export_file(Path(args.workbook), out, password=args.password,
-                             force_reason=args.reason if args.force else None, config=load_config(args.config))
+                             force_reason=args.reason if args.force else None, config=config)
     except ExportBlocked as exc:
         print(str(exc))
         return EXIT_FINDINGS
@@ -508,6 +618,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"已导出定稿：{result.path}")
     noted = f"（均已说明{'或强制导出' if result.forced_reason else ''}）" if s["warning"] else ""
     print(f"校验：错误 0 项，警告 {s['warning']} 项{noted}，提示 {s['info']} 项；详见定稿中的“校验摘要”工作表。")
+    print(f"评分口径：{profile_label(config)}（已记录在定稿中）")
     if result.forced:
         print(f"强制导出，{len(result.forced)} 项警告未逐项说明，理由：{result.forced_reason}")
     print(f"文件指纹（SHA-256）：{result.fingerprint}")
@@ -527,6 +638,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if result.unit or result.year:
             print(f"单位：{result.unit or '—'}  年度：{result.year or '—'}  导出时间：{result.exported_at or '—'}  "
                   f"规则版本：{result.ruleset_version or '—'}")
+            if result.profile:
+                print(f"评分口径：{result.profile}")
         print(result.message)
     if result.status == VerifyStatus.INTACT:
         return EXIT_OK
@@ -540,9 +653,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
 _OVERWRITE_HELP = "允许替换已有的输出文件（不加时，已有文件一律不替换；输入文件在任何情况下都不会被覆盖）"
 
 
+_PROFILE_HELP = ("评分口径：内置口径的名称，或口径文件（.json）；默认为财政部2020年通用口径。"
+                 "perfeval profiles 列出全部口径")
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="口径", help=_PROFILE_HELP)
     p.add_argument("--config", metavar="配置.json",
-                   help="阈值配置文件（JSON，只写要改的项；可用项及默认值见 perfeval/config.py）")
+                   help="阈值配置文件（JSON，只写要改的项，在评分口径之上生效；可用项及默认值见 perfeval/config.py）")
+
+
+def _form_name(text: str) -> str:
+    """--form: the name of a registered form pack (perfeval forms lists them)."""
+    from perfeval import forms
+
+    name = text.strip()
+    if name not in forms.names():
+        raise argparse.ArgumentTypeError(f"没有名为“{text}”的表格类型（可用：{'、'.join(forms.names())}；"
+                                         "见 perfeval forms）")
+    return name
+
+
+def _add_form(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--form", type=_form_name, default="department", metavar="表格类型",
+                   help="表格类型：department 为部门整体支出（附件1-1、附件1-2，默认），project 为项目支出绩效自评表"
+                        "（全部类型见 perfeval forms）")
 
 
 def _add_overwrite(p: argparse.ArgumentParser) -> None:
@@ -571,7 +706,7 @@ EPILOG = f"""\
 def build_parser() -> ChineseArgumentParser:
     parser = ChineseArgumentParser(
         prog="perfeval",
-        description="绩效自评助手：部门整体支出绩效自评表（附件1-1、附件1-2）的计算、校验与导出。",
+        description="绩效自评助手：部门整体支出绩效自评表（附件1-1、附件1-2）和项目支出绩效自评表的计算、校验与导出。",
         epilog=EPILOG,
     )
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的调试信息（供维护人员排查）")
@@ -582,23 +717,29 @@ def build_parser() -> ChineseArgumentParser:
         return sub.add_parser(name, help=summary, description=description)  # type: ignore[return-value]
 
     p = command("demo", "用内置示例（怀化市城乡建设事务中心 2023 年）生成模板和示例工作簿",
-                "在输出目录中生成空白模板和按示例数据填写的工作簿，并在屏幕上对照填报值与计算值。")
+                "在输出目录中生成两种表格的空白模板、按示例数据填写的部门整体支出表和项目支出表，"
+                "并在屏幕上对照填报值与计算值。")
     p.add_argument("-o", "--out", default="out", metavar="目录", help="输出目录（默认 ./out）")
     p.add_argument("--example", metavar="数据.json", help="改用其他示例数据文件")
     _add_config(p)
     _add_overwrite(p)
     p.set_defaults(func=cmd_demo)
 
-    p = command("new", "新建空白的官方表格（附件1-1、附件1-2）",
-                "不给 -o 时，文件保存在当前文件夹，文件名取自单位名称（不能用于文件名的字符会被替换）。")
+    p = command("new", "新建空白的官方表格（默认附件1-1、附件1-2；--form project 为项目支出绩效自评表）",
+                "不给 -o 时，文件保存在当前文件夹，文件名取自单位名称（不能用于文件名的字符会被替换）。\n"
+                "项目表：--projects-from 部门表.xlsx 按已填写的附件1-1 为每个本年度项目建一张表"
+                "（单位、年度随之取用）。")
     p.add_argument("-o", "--output", metavar="输出.xlsx",
-                   help="输出文件（默认 <单位>_<年度>年部门整体支出绩效自评表.xlsx）")
-    p.add_argument("--unit", metavar="单位名称", help="填报单位名称（写入表头）")
-    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), default=2025, metavar="年度",
-                   help=f"评价年度，{YEAR_MIN}–{YEAR_MAX}（默认 2025）")
-    p.add_argument("--projects", type=_int_in_range(0, MAX_PROJECT_ROWS, "项目行数", limit=True), default=10,
-                   metavar="行数",
-                   help=f"项目支出的行数，0–{MAX_PROJECT_ROWS}（默认 10）")
+                   help="输出文件（默认 <单位>_<年度>年部门整体支出绩效自评表.xlsx 或 …年项目支出绩效自评表.xlsx）")
+    _add_form(p)
+    p.add_argument("--unit", metavar="单位名称", help="填报单位名称（写入表头；项目表写入“实施单位”）")
+    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), default=None, metavar="年度",
+                   help=f"评价年度，{YEAR_MIN}–{YEAR_MAX}（默认 2025；用 --projects-from 时默认取部门表的年度）")
+    p.add_argument("--projects", type=_int_in_range(0, MAX_PROJECT_ROWS, "项目数", limit=True), default=None,
+                   metavar="个数",
+                   help=f"附件1-1 的项目支出行数（默认 10），或项目表的张数（默认 1），0–{MAX_PROJECT_ROWS}")
+    p.add_argument("--projects-from", metavar="部门表.xlsx",
+                   help="按此工作簿（已填写的附件1-1）中的项目新建，每个本年度项目一张项目表（不会被修改）")
     _add_overwrite(p)
     p.set_defaults(func=cmd_new)
 
@@ -612,8 +753,10 @@ def build_parser() -> ChineseArgumentParser:
     p.set_defaults(func=cmd_templates)
 
     p = command("fill", "把数据文件（JSON）写入新的官方表格",
-                "填报值按原样写入（包括错误的值），便于随后校验。数据格式见 perfeval schema。")
+                "填报值按原样写入（包括错误的值），便于随后校验。数据格式见 perfeval schema；表格类型按数据自动识别。")
     p.add_argument("data", metavar="数据.json", help="数据文件（UTF-8 编码的 JSON）")
+    p.add_argument("--form", type=_form_name, metavar="表格类型",
+                   help="数据文件的表格类型（默认按内容识别；可用的类型见 perfeval forms）")
     p.add_argument("-o", "--output", required=True, metavar="输出.xlsx", help="输出工作簿（必填）")
     _add_config(p)
     _add_overwrite(p)
@@ -637,6 +780,8 @@ def build_parser() -> ChineseArgumentParser:
                 "有错误级问题时退出码为 1。警告须在“校验结果”工作表的“说明”列写明理由后才能导出。")
     p.add_argument("workbook", metavar="工作簿.xlsx", help="要校验的工作簿（不会被修改）")
     p.add_argument("-o", "--output", metavar="输出.xlsx", help="标记问题后的副本（原文件不变）")
+    p.add_argument("--with", dest="against", metavar="另一工作簿.xlsx",
+                   help="与另一张表交叉核对（如项目表与部门表的附件1-1：项目名称、全年预算数、全年执行数）")
     _add_format(p, "机器可读的 JSON（含英文代码）")
     _add_config(p)
     _add_overwrite(p)
@@ -649,8 +794,19 @@ def build_parser() -> ChineseArgumentParser:
     p.set_defaults(func=cmd_clear)
 
     p = command("rules", "列出全部校验规则（代码、级别、说明）")
+    p.add_argument("--form", type=_form_name, metavar="表格类型",
+                   help="只列出这种表格的规则（默认全部；可用的类型见 perfeval forms）")
     _add_format(p, "机器可读的 JSON")
     p.set_defaults(func=cmd_rules)
+
+    p = command("profiles", "列出评分口径（各口径的执行率分值、一级权重、定性档次、封顶和偏差原因阈值）",
+                "评分口径决定执行率得分是否封顶、定性指标的档次、何时须说明偏差原因等。\n"
+                "计算、校验、导出和填写时用 --profile 名称 选用内置口径，或 --profile 文件.json 使用自己的口径文件"
+                "\n（格式与内置口径相同，见使用说明“评分口径”一节）。")
+    p.add_argument("profile", nargs="?", metavar="口径",
+                   help="只显示（并检查）这一个口径：内置口径的名称或口径文件（.json）")
+    _add_format(p, "机器可读的 JSON")
+    p.set_defaults(func=cmd_profiles)
 
     p = command("export", "导出：校验通过后生成锁定的定稿（数值代替公式、工作表保护、文件指纹）",
                 "有错误时不能导出；警告须已在“校验结果”的“说明”列写明理由，或用 --force --reason 强制导出。\n"
@@ -674,7 +830,12 @@ def build_parser() -> ChineseArgumentParser:
     _add_format(p, "机器可读的 JSON（状态为英文代码，如 intact、values_changed）")
     p.set_defaults(func=cmd_verify)
 
+    p = command("forms", "列出支持的表格类型（--form 的取值）")
+    _add_format(p, "机器可读的 JSON")
+    p.set_defaults(func=cmd_forms)
+
     p = command("schema", "输出数据文件（JSON）的格式说明（JSON Schema）")
+    _add_form(p)
     p.add_argument("-o", "--output", metavar="输出.json", help="保存到此文件（不给时打印在屏幕上）")
     _add_overwrite(p)
     p.set_defaults(func=cmd_schema)

@@ -17,7 +17,7 @@ from perfeval.layout import Layout, Role
 from perfeval.model import IndicatorTable
 from perfeval.numbers import rate
 from perfeval.paths import set_path
-from perfeval.scoring import quantize_score, renormalised_total, score_indicator
+from perfeval.scoring import capped_total, execution_factor, quantize_score, renormalised_total, score_indicator
 
 Value = Decimal | str | None
 Computed = dict[str, Value]
@@ -30,11 +30,11 @@ def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal 
 
 def execution_score(executed: Decimal | None, budget: Decimal | None, weight: Decimal | None,
                     config: Config = DEFAULT_CONFIG) -> Decimal | None:
-    """F7s 得分 = 分值 × min(执行率, cap) [I]."""
+    """F7s 得分 = 分值 × min(执行率, cap) [I] (× 执行率 when the profile leaves it uncapped)."""
     r = execution_rate(executed, budget)
     if r is None or weight is None:
         return None
-    return quantize_score(weight * min(r, config.execution_score_cap))
+    return quantize_score(weight * execution_factor(r, config))
 
 
 def change_rate(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -52,12 +52,14 @@ class TableTotals:
     total_weight: Decimal
     total_score: Decimal
     renormalised: Decimal | None
+    capped: Decimal | None  # the 总分 under the profile's caps by execution rate; None without caps
 
 
 def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Config, calc_prefix: str) -> TableTotals:
     """The derived cells every 自评表 has, into ``out``: 年度资金总额 执行率 and 得分 (F7, F7s), 总分 分值 and 得分
-    (``{prefix}.…`` keys), and each 三级 row's suggested score, 计分方式 and explanation
-    (``{calc_prefix}.indicators[i1].secondaries[i2].rows[i3].…`` keys of 计算结果)."""
+    (``{prefix}.…`` keys), and each 三级 row's suggested score, 计分方式 and explanation, and the name, 分值
+    and 得分 its mirror formulas show (``{calc_prefix}.indicators[i1].secondaries[i2].rows[i3].…`` keys of
+    计算结果)."""
     f = table.funds
     out[f"{prefix}.funds.execution_rate_stated"] = execution_rate(f.executed, f.full_year_budget)
     funds_score = execution_score(f.executed, f.full_year_budget, f.weight, config)
@@ -75,8 +77,13 @@ def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Con
         out[f"{key}.suggested"] = result.suggested_score
         out[f"{key}.direction"] = str(result.direction)
         out[f"{key}.explanation"] = result.explanation
+        # what 计算结果's mirror formulas =IF(表!D="","",表!D) show ("" for a blank cell)
+        out[f"{key}.name"] = row.name
+        out[f"{key}.weight"] = row.weight if row.weight is not None else ""
+        out[f"{key}.score"] = row.score if row.score is not None else ""
     renormalised = renormalised_total(list(zip(scores, weights, strict=True)), (funds_score, f.weight))
-    return TableTotals(funds_score, total_weight, total_score, renormalised)
+    capped = capped_total(total_score, execution_rate(f.executed, f.full_year_budget), config)
+    return TableTotals(funds_score, total_weight, total_score, renormalised, capped)
 
 
 def compute(report: Any, layout: Layout, config: Config = DEFAULT_CONFIG) -> Computed:

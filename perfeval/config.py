@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class GradeBand(BaseModel):
@@ -19,6 +19,15 @@ class GradeBand(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     grade: str
     min_score: Decimal
+
+
+class TotalCap(BaseModel):
+    """A ceiling on the 总分 by execution rate: 执行率 below ``rate_below`` (exclusive) → 总分 at most
+    ``max_total``. Several caps form a ladder; the lowest ceiling among those that apply wins."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rate_below: Decimal = Field(gt=0, description="执行率 (fraction) below which the ceiling applies")
+    max_total: Decimal = Field(ge=0, description="highest 总分 allowed then")
 
 
 class Config(BaseModel):
@@ -43,8 +52,9 @@ class Config(BaseModel):
         },
         description="default 一级 weights [S2-m]; the template label carries the declared value",
     )
-    execution_score_cap: Decimal = Field(
-        default=Decimal("1"), description="得分 = 分值 × min(执行率, cap) (F7s, [I])"
+    execution_score_cap: Decimal | None = Field(
+        default=Decimal("1"), gt=0,
+        description="得分 = 分值 × min(执行率, cap) (F7s, [I]); null = uncapped (分值 × 执行率)",
     )
     over_achievement_ratio: Decimal = Field(
         default=Decimal("1.2"), description="B/A (正向) or A/B (反向) at or above this needs 偏差原因 (ZP-015, [I])"
@@ -61,6 +71,10 @@ class Config(BaseModel):
             GradeBand(grade="差", min_score=Decimal("0")),
         ),
         description="优 90–100, 良 80–89, 中 60–79, 差 <60 (§2.5)",
+    )
+    total_caps: tuple[TotalCap, ...] = Field(
+        default=(),
+        description="总分 ceilings by 执行率 (a locality's rule, wave2 §2); empty = none. Applied to calc.capped_total",
     )
     reverse_keywords: tuple[str, ...] = Field(
         default=("成本", "时长", "投诉", "事故", "费用", "控制数"),
@@ -86,10 +100,23 @@ class Config(BaseModel):
         default=True, description="没有楼堂馆所项目 ⇒ full marks (S6); a score rule, never a 100% rate"
     )
 
+    # --- scoring profile (perfeval/profiles.py) ---
+    profile: str = Field(default="mof-2020", description="name of the scoring profile these values come from")
+    profile_title: str = Field(default="财政部2020年通用口径", description="its Chinese title, shown in 计算结果")
+
     # --- export ---
     export_password: str = Field(
         default="perfeval", description="sheet/workbook protection password (protection is not security)"
     )
+
+    @field_validator("qualitative_bands")
+    @classmethod
+    def _bands_in_order(cls, bands: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
+        achieved, partial = bands
+        if not Decimal(0) <= partial <= achieved <= Decimal(1):
+            raise ValueError(f"两个档次界限须满足 1 ≥ 达成 ≥ 部分达成 ≥ 0（如 [0.8, 0.6]），"
+                             f"文件中是 [{achieved}, {partial}]")
+        return bands
 
 
 DEFAULT_CONFIG = Config()
@@ -99,14 +126,15 @@ class ConfigError(ValueError):
     """A configuration file that cannot be used; ``str()`` is a Chinese message naming the file and key."""
 
 
-def load_config(path: str | Path | None) -> Config:
-    """Defaults, overridden by the keys of a JSON file when ``path`` is given.
+def load_config(path: str | Path | None, base: Config = DEFAULT_CONFIG) -> Config:
+    """``base`` (the defaults, or a scoring profile's values), overridden by the keys of a JSON file when ``path``
+    is given.
 
     Raises :class:`ConfigError` (Chinese, naming the key) for a missing or unreadable file, bad JSON, a
     value of the wrong type or an unknown key.
     """
     if path is None:
-        return DEFAULT_CONFIG
+        return base
     from perfeval.limits import read_json_text
 
     path = Path(path)
@@ -125,7 +153,7 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(f"配置文件 {path.name} 中有未知的配置项：{'、'.join(unknown)}"
                           f"（可用的配置项：{'、'.join(Config.model_fields)}；见 perfeval/config.py）")
     try:
-        return Config.model_validate({**DEFAULT_CONFIG.model_dump(), **data})
+        return Config.model_validate({**base.model_dump(), **data})
     except ValidationError as exc:
         from perfeval.validation_zh import describe_all
 

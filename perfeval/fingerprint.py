@@ -4,7 +4,7 @@
 cells as they are now. The canonical text is chosen so that a harmless re-save (Excel, WPS, LibreOffice,
 openpyxl: same values, other bytes) gives the same fingerprint while any change of a value changes it:
 
-- only the official sheets (:data:`perfeval.layout.OFFICIAL_SHEETS`), in that order; cells row by row, column
+- only the official sheets (the form's ``Layout.official``), in that order; cells row by row, column
   by column; empty cells (``None`` or ``""``) are skipped, so a cleared cell is a change but an empty cell
   that a program writes or drops is not;
 - numbers (int, float, Decimal) → plain decimal text without exponent or trailing zeros: a float through
@@ -24,14 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from perfeval import a1
-from perfeval.layout import OFFICIAL_SHEETS
 
 #: Bumped when the canonical text changes; part of the hashed text.
 FINGERPRINT_VERSION = "perfeval-fingerprint-1"
@@ -104,17 +102,19 @@ def canonical_value(value: object) -> str | None:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def canonical_cells(grid: Grid) -> list[CanonicalCell]:
+def canonical_cells(grid: Grid, official: Sequence[str] | None = None) -> list[CanonicalCell]:
     """``{sheet: {"B5": value}}`` of the official sheets → ``[(sheet, cell, text)]`` in canonical order.
 
-    A sheet missing from ``grid`` counts as empty; a sheet that is not official is an error (the caller
-    mapped renamed sheets to their official names).
+    ``official`` lists the official sheets in order (default: the grid's own order). A sheet missing from ``grid``
+    counts as empty; a sheet that is not official is an error (the caller mapped renamed sheets to their
+    official names).
     """
-    unknown = [name for name in grid if name not in OFFICIAL_SHEETS]
+    sheets = list(grid) if official is None else list(official)
+    unknown = [name for name in grid if name not in sheets]
     if unknown:
         raise ValueError(f"指纹只包括官方工作表，不应包括：{'、'.join(unknown)}")
     out: list[CanonicalCell] = []
-    for sheet in OFFICIAL_SHEETS:
+    for sheet in sheets:
         cells = grid.get(sheet, {})
         for address in sorted(cells, key=address_key):
             text = canonical_value(cells[address])
@@ -130,23 +130,21 @@ def fingerprint_of_cells(cells: Iterable[CanonicalCell]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def fingerprint(grid: Grid) -> str:
-    """SHA-256 (hex) of the official sheets' canonical cell values."""
-    return fingerprint_of_cells(canonical_cells(grid))
-
-
-def _order(sheet: str, cell: str) -> tuple[int, tuple[int, int], str]:
-    index = OFFICIAL_SHEETS.index(sheet) if sheet in OFFICIAL_SHEETS else len(OFFICIAL_SHEETS)
-    return index, address_key(cell), sheet
+def fingerprint(grid: Grid, official: Sequence[str] | None = None) -> str:
+    """SHA-256 (hex) of the official sheets' canonical cell values (``official``: their order)."""
+    return fingerprint_of_cells(canonical_cells(grid, official))
 
 
 def diff(old_cells: Iterable[CanonicalCell], new_cells: Iterable[CanonicalCell]) -> list[CellChange]:
-    """Cells whose canonical value differs (changed, emptied or newly filled), in canonical order."""
-    old = {(s, c): t for s, c, t in old_cells}
-    new = {(s, c): t for s, c, t in new_cells}
+    """Cells whose canonical value differs (changed, emptied or newly filled), in canonical order (sheets in the
+    order they first appear in ``old_cells`` then ``new_cells``)."""
+    old_list, new_list = list(old_cells), list(new_cells)
+    sheet_order = {s: i for i, s in enumerate(dict.fromkeys(s for s, _, _ in [*old_list, *new_list]))}
+    old = {(s, c): t for s, c, t in old_list}
+    new = {(s, c): t for s, c, t in new_list}
     changes = [CellChange(s, c, old.get((s, c)), new.get((s, c)))
                for (s, c) in old.keys() | new.keys() if old.get((s, c)) != new.get((s, c))]
-    return sorted(changes, key=lambda ch: _order(ch.sheet, ch.cell))
+    return sorted(changes, key=lambda ch: (sheet_order[ch.sheet], address_key(ch.cell), ch.sheet))
 
 
 __all__ = [

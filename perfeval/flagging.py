@@ -17,10 +17,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from perfeval.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, cell_order
 from perfeval import a1
+from perfeval.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, cell_order
 from perfeval.limits import MAX_CELL_TEXT, MAX_SHEET_COLS, MAX_SHEET_ROWS
-from perfeval.sheets import RESULTS_SHEET, STATE_SHEET
 
 NOTE_AUTHOR = "绩效自评助手"
 NOTE_MARK = "【绩效自评助手】"

@@ -43,6 +43,8 @@ __all__ = [
     "IndicatorScore",
     "QualitativeBand",
     "band_for_wording",
+    "capped_total",
+    "execution_factor",
     "grade",
     "infer_direction",
     "qualitative_band",
@@ -523,6 +525,29 @@ def grade(total: Decimal | None, config: Config = DEFAULT_CONFIG) -> str | None:
         if total >= band.min_score:
             return band.grade
     return None
+
+
+def execution_factor(rate: Decimal, config: Config = DEFAULT_CONFIG) -> Decimal:
+    """The share of the 预算执行率 row's 分值 earned at ``rate`` (F7s): ``min(rate, cap)`` with the profile's
+    ``execution_score_cap``, the rate itself when the profile leaves it uncapped (``None``)."""
+    cap = config.execution_score_cap
+    return rate if cap is None else min(rate, cap)
+
+
+def capped_total(total: Decimal | None, rate: Decimal | None, config: Config = DEFAULT_CONFIG) -> Decimal | None:
+    """The 总分 after the profile's ceilings by execution rate (``config.total_caps``, wave2 §2).
+
+    None when the profile sets no ceiling (the figure does not apply) or ``total`` is None. Otherwise the lowest
+    ``max_total`` among the caps with ``rate < rate_below`` (the rate compared as shown, at
+    ``rate_display_decimals`` of a percentage), or ``total`` itself when none applies or the rate is unknown.
+    """
+    if not config.total_caps or total is None:
+        return None
+    if rate is None:
+        return total
+    shown = round_to(rate, config.rate_display_decimals + 2)
+    ceilings = [cap.max_total for cap in config.total_caps if shown < cap.rate_below]
+    return quantize_score(min([total, *ceilings]))
 
 
 def renormalised_total(

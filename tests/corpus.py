@@ -166,7 +166,7 @@ def _normalised(path: Path) -> bytes:
 
 
 def make_bases() -> Bases:
-    from perfeval.model import Report
+    from perfeval.forms.department.model import Report
     from perfeval.xlsx.export import export_file
     from perfeval.xlsx.workflow import fill, validate_file, write_new
 

@@ -7,19 +7,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from perfeval.model import (
-    Amounts,
-    BasicData,
-    Building,
-    FundsRow,
-    Level1,
-    Level2,
-    Level3,
-    Project,
-    Report,
-    SelfEvaluation,
-    StatedAmounts,
-)
+from perfeval.forms.department.model import Amounts, BasicData, Building, Project, Report, SelfEvaluation, StatedAmounts
+from perfeval.model import FundsRow, Level1, Level2, Level3
 
 CJK = "部门整体支出绩效评价项目经费公用专项污水燃气造价招投标管理服务效果明显完成率数量质量时效成本"
 _ALPHABET = st.sampled_from(list(CJK + "abcXYZ0123456789（）()、，。《》%≥≤-—/ "))

@@ -72,9 +72,10 @@ def _load_module(path: Path) -> ModuleType:
 
 
 def test_button_table() -> None:
-    assert [b.label for b in BUTTONS] == ["新建", "计算", "校验", "清除标记", "导出", "帮助"]
+    assert [b.label for b in BUTTONS] == ["新建", "新建项目表", "计算", "校验", "清除标记", "导出", "帮助"]
     assert [b.macro for b in BUTTONS] == [
         "do_new",
+        "do_new_projects",
         "do_compute",
         "do_validate",
         "do_clear",

@@ -16,9 +16,10 @@ from officejs_sim import apply_actions, payload_from_workbook
 from openpyxl import Workbook, load_workbook
 
 from addin import macros
-from perfeval.flagging import NOTE_MARK, RESULTS_SHEET, STATE_SHEET
-from perfeval.layout import BD_SHEET, CALC_SHEET, ZP_SHEET, layout_for
-from perfeval.model import Report
+from perfeval.flagging import NOTE_MARK
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
+from perfeval.forms.department.model import Report
+from perfeval.sheets import CALC_SHEET, RESULTS_SHEET, STATE_SHEET
 from perfeval.xlsx.workflow import clear_file, compute_file, fill, validate_file
 from tests.conftest import load_example
 from tests.snapshots import snapshot

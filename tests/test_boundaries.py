@@ -32,16 +32,18 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from perfeval.compute import compute, execution_score
+from perfeval.compute import execution_score
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import Finding, Severity
-from perfeval.layout import BD_SHEET, CALC_ITEMS, CALC_SHEET, bd_rows, layout_for
-from perfeval.model import Report
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import BD_SHEET, CALC_ITEMS, bd_rows, layout_for
+from perfeval.forms.department.model import Report
 from perfeval.numbers import fmt_amount, fmt_rate, money, rate_display, to_decimal
 from perfeval.paths import set_path
 from perfeval.rules import run_rules
 from perfeval.scoring import QualitativeBand, grade, qualitative_band, score_indicator
-from perfeval.xlsx.export import CUSTOM_PROP_PREFIX, EXPORT_SHEET, export_file
+from perfeval.sheets import CALC_SHEET, EXPORT_SHEET
+from perfeval.xlsx.export import CUSTOM_PROP_PREFIX, export_file
 from perfeval.xlsx.reader import read_workbook
 from perfeval.xlsx.verify import VerifyStatus, verify_file
 from perfeval.xlsx.workflow import compute_file, fill, validate_file

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from perfeval.cli import main
-from perfeval.model import Report
+from perfeval.forms.department.model import Report
 from tests.conftest import EXAMPLES, ROOT
 
 

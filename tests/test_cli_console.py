@@ -14,7 +14,7 @@ from support.cli import run_cli
 
 from perfeval.cli import main
 from perfeval.console import display_width, encodable_json, ljust, rjust, table, truncate, wrap
-from perfeval.model import Report
+from perfeval.forms.department.model import Report
 from tests.conftest import load_example
 
 #: characters GBK cannot encode (✗, emoji, a CJK Extension B character) next to ones it can (≥ ≤ “” —)

@@ -39,7 +39,8 @@ def ascii_words(text: str) -> set[str]:
 def allowed_words() -> set[str]:
     """ASCII a help text may hold: option names, command names, choices, file suffixes, product names."""
     words = {"perfeval", "h", "o", "xlsx", "json", "py", "JSON", "Schema", "SHA", "UTF", "Excel", "WPS", "Ctrl",
-             "C", "config", "workbook_templates", "export_password", "intact", "values_changed", "table"}
+             "C", "config", "workbook_templates", "export_password", "intact", "values_changed", "table",
+             "department", "project"}
     for parser in (build_parser(), *subparsers().values()):
         for action in parser._actions:
             for option in action.option_strings:
@@ -50,7 +51,7 @@ def allowed_words() -> set[str]:
 
 def test_commands_are_the_known_set() -> None:
     assert COMMANDS == sorted(["demo", "new", "templates", "fill", "extract", "compute", "validate", "clear",
-                               "rules", "export", "verify", "schema"])
+                               "rules", "profiles", "export", "verify", "schema", "forms"])
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -121,7 +122,7 @@ def test_argument_errors_are_chinese_and_exit_2(args: tuple[str, ...], words: tu
 def test_year_and_projects_bounds_are_inclusive_and_match_the_model() -> None:
     from annotated_types import Ge, Le
 
-    from perfeval.model import Report
+    from perfeval.forms.department.model import Report
 
     meta = Report.model_fields["year"].metadata
     assert next(m.ge for m in meta if isinstance(m, Ge)) == YEAR_MIN

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from support.cli import ENGLISH, run_cli
 
 from perfeval.cli import main
-from perfeval.layout import BD_SHEET
+from perfeval.forms.department.layout import BD_SHEET
 from perfeval.xlsx.verify import STATUS_LABELS, VerifyStatus
 from perfeval.xlsx.workflow import fill
 from tests.conftest import load_example

@@ -332,7 +332,7 @@ def test_real_sigint_at_the_rename(files: dict[str, Path], tmp_path: Path) -> No
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT")
 def test_real_sigint_during_a_slow_fill(tmp_path: Path) -> None:
-    from perfeval.model import Project
+    from perfeval.forms.department.model import Project
 
     report = load_example()
     template = report.basic.projects[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfeval.compute import compute, execution_score
+from perfeval.compute import execution_score
 from perfeval.config import Config
-from perfeval.model import Report
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.model import Report
 from perfeval.numbers import rate_display
 
 D = Decimal

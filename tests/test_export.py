@@ -17,27 +17,17 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from perfeval.cli import main
-from perfeval.compute import compute
 from perfeval.findings import Severity
 from perfeval.fingerprint import CellChange, canonical_cells, canonical_value, diff, fingerprint
-from perfeval.flagging import EXPLANATION_COL, RESULTS_SHEET, STATE_SHEET
-from perfeval.layout import (
-    BD_SHEET,
-    CALC_SHEET,
-    META_SHEET,
-    NA_TEXT,
-    OFFICIAL_SHEETS,
-    ZP_SHEET,
-    bd_rows,
-    layout_for,
-    zp_rows,
-)
-from perfeval.model import Report
+from perfeval.flagging import EXPLANATION_COL
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import BD_SHEET, OFFICIAL_SHEETS, ZP_SHEET, bd_rows, layout_for, zp_rows
+from perfeval.forms.department.model import Report
+from perfeval.layout import NA_TEXT
 from perfeval.rules import RULESET_VERSION, run_rules
+from perfeval.sheets import CALC_SHEET, EXPORT_SHEET, META_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_SHEET
 from perfeval.xlsx import styles
 from perfeval.xlsx.export import (
-    EXPORT_SHEET,
-    SUMMARY_SHEET,
     ExportBlocked,
     ExportError,
     ExportResult,
@@ -122,10 +112,12 @@ def test_text_dates_and_booleans_canonical() -> None:
 
 def test_canonical_order_is_official_sheets_then_row_then_column() -> None:
     grid = {ZP_SHEET: {"A1": "z"}, BD_SHEET: {"B10": 2, "C2": 3, "A10": 1, "D3": "", "E4": None}}
-    assert canonical_cells(grid) == [(BD_SHEET, "C2", "3"), (BD_SHEET, "A10", "1"), (BD_SHEET, "B10", "2"),
-                                     (ZP_SHEET, "A1", "z")]
-    assert fingerprint(grid) == fingerprint({BD_SHEET: {"A10": 1.0, "C2": Decimal("3.00"), "B10": 2},
-                                             ZP_SHEET: {"A1": "z"}})
+    assert canonical_cells(grid, OFFICIAL_SHEETS) == [(BD_SHEET, "C2", "3"), (BD_SHEET, "A10", "1"),
+                                                      (BD_SHEET, "B10", "2"), (ZP_SHEET, "A1", "z")]
+    assert fingerprint(grid, OFFICIAL_SHEETS) == fingerprint({BD_SHEET: {"A10": 1.0, "C2": Decimal("3.00"), "B10": 2},
+                                                              ZP_SHEET: {"A1": "z"}}, OFFICIAL_SHEETS)
+    # without the official order, the grid's own order counts (a 定稿 records its sheets in order)
+    assert fingerprint(grid) != fingerprint(grid, OFFICIAL_SHEETS)
 
 
 def test_any_value_change_changes_fingerprint_and_diff_names_the_cell() -> None:
@@ -149,7 +141,7 @@ def test_any_value_change_changes_fingerprint_and_diff_names_the_cell() -> None:
 
 def test_only_official_sheets_are_fingerprinted() -> None:
     with pytest.raises(ValueError, match="官方工作表"):
-        canonical_cells({CALC_SHEET: {"B3": 1}})
+        canonical_cells({CALC_SHEET: {"B3": 1}}, OFFICIAL_SHEETS)
 
 
 @given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2))

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from perfeval.compute import Computed, compute
+from perfeval.compute import Computed
 from perfeval.fingerprint import address_key
-from perfeval.layout import BD_SHEET, CALC_SHEET, ZP_SHEET, Layout, bd_rows, layout_for, zp_rows
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, bd_rows, layout_for, zp_rows
+from perfeval.layout import Layout
 from perfeval.numbers import round_to
-from perfeval.xlsx.export import EXPORT_SHEET, SUMMARY_SHEET, export_file
+from perfeval.sheets import CALC_SHEET, EXPORT_SHEET, SUMMARY_SHEET
+from perfeval.xlsx.export import export_file
 from perfeval.xlsx.verify import VerifyStatus, verify_file
 from perfeval.xlsx.workflow import fill
 from tests.conftest import load_example

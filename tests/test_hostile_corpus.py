@@ -284,7 +284,8 @@ def test_state_records_validated() -> None:
 def test_clear_restores_valid_records_and_keeps_going(bases: Any, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from perfeval.flagging import SEVERITY_FILLS, STATE_SHEET
+    from perfeval.flagging import SEVERITY_FILLS
+    from perfeval.sheets import STATE_SHEET
     from perfeval.xlsx.workflow import clear_file
 
     src = tmp_path / "flagged.xlsx"
@@ -311,7 +312,7 @@ def test_clear_restores_valid_records_and_keeps_going(bases: Any, tmp_path: Path
 def test_compute_recreates_calc_sheet(bases: Any, tmp_path: Path, name: str) -> None:
     from openpyxl import load_workbook
 
-    from perfeval.layout import CALC_SHEET
+    from perfeval.sheets import CALC_SHEET
     from perfeval.xlsx.workflow import compute_file
 
     src = tmp_path / name
@@ -326,7 +327,7 @@ def test_compute_recreates_calc_sheet(bases: Any, tmp_path: Path, name: str) -> 
 def test_merged_project_block_validates_and_clears(bases: Any, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from perfeval.flagging import STATE_SHEET
+    from perfeval.sheets import STATE_SHEET
     from perfeval.xlsx.workflow import clear_file, validate_file
 
     src = tmp_path / "merged.xlsx"

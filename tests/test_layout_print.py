@@ -22,11 +22,20 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval import textfit
-from perfeval.flagging import RESULTS_HEADER, RESULTS_SHEET, RESULTS_WIDTHS
-from perfeval.layout import BD_COLUMNS, BD_SHEET, CALC_SHEET, OFFICIAL_SHEETS, ZP_COLUMNS, ZP_SHEET, bd_rows, zp_rows
-from perfeval.model import Report
+from perfeval.flagging import RESULTS_HEADER, RESULTS_WIDTHS
+from perfeval.forms.department.layout import (
+    BD_COLUMNS,
+    BD_SHEET,
+    OFFICIAL_SHEETS,
+    ZP_COLUMNS,
+    ZP_SHEET,
+    bd_rows,
+    zp_rows,
+)
+from perfeval.forms.department.model import Report
+from perfeval.sheets import CALC_SHEET, RESULTS_SHEET, SUMMARY_SHEET
 from perfeval.textfit import TextBox, fit_rows, height_for_lines, lines_needed
-from perfeval.xlsx.export import SUMMARY_HEADER, SUMMARY_SHEET, SUMMARY_WIDTHS, export_file
+from perfeval.xlsx.export import SUMMARY_HEADER, SUMMARY_WIDTHS, export_file
 from perfeval.xlsx.flags import flag_workbook
 from perfeval.xlsx.io import open_workbook
 from perfeval.xlsx.workflow import fill, validate_file

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from perfeval.compute import compute
-from perfeval.layout import CALC_SHEET, NA_TEXT, Role, VType, layout_for
-from perfeval.model import Report
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import layout_for
+from perfeval.forms.department.model import Report
+from perfeval.layout import NA_TEXT, Role, VType
 from perfeval.numbers import to_decimal
 from perfeval.paths import get_path, set_path
+from perfeval.sheets import CALC_SHEET
 from perfeval.xlsx.workflow import fill
 from tests.strategies import reports
 from tests.support.libreoffice import recalc_values, require_libreoffice

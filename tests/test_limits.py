@@ -15,9 +15,9 @@ from openpyxl.worksheet.merge import MergedCellRange
 
 from perfeval import limits
 from perfeval.cli import main as cli_main
-from perfeval.layout import BD_SHEET, Shape, build_layout
+from perfeval.forms.department.layout import BD_SHEET, Shape, build_layout
+from perfeval.forms.department.model import Report
 from perfeval.limits import LimitError, check_data_text, check_shape
-from perfeval.model import Report
 from perfeval.xlsx import writer
 from perfeval.xlsx.guard import PackageRefused, inspect_package
 from perfeval.xlsx.io import WorkbookError, normalise_zip, open_workbook, workbook_bytes

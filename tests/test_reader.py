@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from perfeval.layout import BD_SHEET, ZP_SHEET, layout_for
-from perfeval.model import Report
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
+from perfeval.forms.department.model import Report
 from perfeval.xlsx.reader import StructureError, read_workbook
 from perfeval.xlsx.workflow import compute_file, fill
 
@@ -74,7 +74,7 @@ def test_unreadable_cells_become_issues_not_exceptions(tmp_path: Path, seed: Rep
 
 
 def test_typed_over_formula_is_a_stated_value_and_compute_restores_it(tmp_path: Path) -> None:
-    from perfeval.model import blank_report
+    from perfeval.forms.department.model import blank_report
 
     report = blank_report(2023, "单位", n_projects=2)
     report.basic.projects[0].name = "甲"

@@ -13,25 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfeval.compute import compute
+from perfeval import forms
 from perfeval.config import DEFAULT_CONFIG
 from perfeval.findings import Finding, FindingReport, Severity
-from perfeval.layout import BD_SHEET, Layout, Role, VType, layout_for
-from perfeval.model import (
-    Amounts,
-    BasicData,
-    Building,
-    FundsRow,
-    Level1,
-    Level2,
-    Level3,
-    Project,
-    Report,
-    SelfEvaluation,
-)
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import BD_SHEET, layout_for
+from perfeval.forms.department.model import Amounts, BasicData, Building, Project, Report, SelfEvaluation
+from perfeval.forms.department.rules import READER_RULES as BD_READER_RULES
+from perfeval.forms.department.rules import RULES
+from perfeval.layout import Layout, Role, VType
+from perfeval.model import FundsRow, Level1, Level2, Level3
 from perfeval.numbers import money, rate_display
 from perfeval.paths import get_path, set_path
-from perfeval.rules import READER_RULES, RULES, RULESET_VERSION, list_rules, run_rules
+from perfeval.rules import READER_RULES, RULESET_VERSION, list_rules, run_rules
 from perfeval.scoring import quantize_score, score_indicator
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -646,10 +640,10 @@ def test_severity_override_for_milder_cases() -> None:
 
 
 def test_list_rules_covers_every_code_once() -> None:
-    infos = list_rules()
+    infos = list_rules([forms.get("department")])
     codes = [i.code for i in infos]
     assert len(codes) == len(set(codes))
-    assert set(codes) == {r.code for r in RULES} | {i.code for i in READER_RULES}
+    assert set(codes) == {r.code for r in RULES} | {i.code for i in (*READER_RULES, *BD_READER_RULES)}
     assert {i.code for i in infos if i.source == "reader"} == {"BD-014", "RD-001", "RD-002", "RD-003", "RD-004",
                                                                "RD-005"}
     assert all(i.title.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in i.title) for i in infos)

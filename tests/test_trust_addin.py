@@ -11,7 +11,8 @@ from officejs_sim import payload_from_workbook
 from openpyxl import load_workbook
 
 from addin import macros
-from perfeval.layout import BD_SHEET, CALC_SHEET, ZP_SHEET, layout_for
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
+from perfeval.sheets import CALC_SHEET
 from perfeval.xlsx.workflow import compute_file, fill
 from tests.conftest import load_example
 from tests.test_addin_macros import remote_engine, run_macro, values_of

@@ -15,12 +15,16 @@ import pytest
 from openpyxl import load_workbook
 
 from perfeval.cli import main
-from perfeval.compute import compute, compute_with_formulas
+from perfeval.compute import compute_with_formulas
 from perfeval.findings import Finding, Severity
-from perfeval.layout import BD_SHEET, CALC_SHEET, ZP_SHEET, Layout, Role, VType, layout_for
-from perfeval.model import Report
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
+from perfeval.forms.department.model import Report
+from perfeval.forms.department.rules import READER_RULES as BD_READER_RULES
+from perfeval.layout import Layout, Role, VType
 from perfeval.reading import StructureError, ValuesBook, normalise_formula, read_grid
 from perfeval.rules import READER_RULES, list_rules, run_rules
+from perfeval.sheets import CALC_SHEET
 from perfeval.xlsx.export import ExportBlocked, export_file
 from perfeval.xlsx.reader import read_workbook, read_workbook_obj
 from perfeval.xlsx.workflow import compute_file, fill, validate_file, write_new
@@ -454,7 +458,8 @@ def test_renamed_reordered_or_hidden_official_sheets_are_rd005(tmp_path: Path) -
 
 def test_reader_codes_are_listed_with_their_severity() -> None:
     listed = {i.code: i for i in list_rules()}
-    assert {i.code for i in READER_RULES} == {"BD-014", "RD-001", "RD-002", "RD-003", "RD-004", "RD-005"}
+    assert {i.code for i in (*READER_RULES, *BD_READER_RULES)} == {"BD-014", "RD-001", "RD-002", "RD-003", "RD-004",
+                                                                  "RD-005"}
     assert listed["RD-001"].severity == Severity.ERROR
     for code in ("RD-002", "RD-003", "RD-004", "RD-005"):
         assert listed[code].severity == Severity.WARNING and listed[code].source == "reader"

@@ -11,8 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from perfeval.compute import Computed, compute_with_formulas
-from perfeval.layout import BD_SHEET, CALC_SHEET, NA_TEXT, ZP_SHEET, Layout, Role, VType, layout_for
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
+from perfeval.layout import NA_TEXT, Layout, Role, VType
 from perfeval.numbers import to_decimal
+from perfeval.sheets import CALC_SHEET
 from perfeval.xlsx.reader import read_workbook
 from perfeval.xlsx.workflow import compute_file, fill, validate_file
 from tests.conftest import load_example

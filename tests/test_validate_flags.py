@@ -12,8 +12,9 @@ from openpyxl.styles import PatternFill
 
 from perfeval.cli import main
 from perfeval.findings import Severity
-from perfeval.flagging import NOTE_MARK, RESULTS_HEADER, RESULTS_SHEET, SEVERITY_FILLS, STATE_SHEET
-from perfeval.layout import BD_SHEET, ZP_SHEET
+from perfeval.flagging import NOTE_MARK, RESULTS_HEADER, SEVERITY_FILLS
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET
+from perfeval.sheets import RESULTS_SHEET, STATE_SHEET
 from perfeval.xlsx.workflow import clear_file, fill, validate_file
 from tests.conftest import load_example
 from tests.snapshots import snapshot

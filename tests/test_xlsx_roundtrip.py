@@ -7,8 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 
-from perfeval.layout import BD_SHEET, CALC_SHEET, META_SHEET, ZP_SHEET, Role, layout_for
-from perfeval.model import Report
+from perfeval.forms.department.layout import BD_SHEET, ZP_SHEET, layout_for
+from perfeval.forms.department.model import Report
+from perfeval.layout import Role
+from perfeval.sheets import CALC_SHEET, META_SHEET
 from perfeval.xlsx.workflow import extract, fill
 from tests.strategies import reports
 
@@ -48,7 +50,7 @@ def test_property_round_trip(tmp_path_factory: object, report: Report) -> None:
 
 
 def test_formula_cells_in_blank_report(tmp_path: Path) -> None:
-    from perfeval.model import blank_report
+    from perfeval.forms.department.model import blank_report
 
     report = blank_report(2024, "测试单位", n_projects=3)
     out = tmp_path / "blank.xlsx"

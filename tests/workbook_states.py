@@ -33,8 +33,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
-from perfeval.layout import Cell, Layout, Role, VType, layout_for
-from perfeval.model import Level2, Report, blank_report
+from perfeval.forms.department.layout import layout_for
+from perfeval.forms.department.model import Report, blank_report
+from perfeval.layout import Cell, Layout, Role, VType
+from perfeval.model import Level2
 from perfeval.xlsx.flags import _fill_from_code  # the user fills: the same state codes the product restores
 from perfeval.xlsx.workflow import fill, write_new
 

@@ -79,6 +79,13 @@ class FormPack(ABC):
     model: type[BaseModel]
     #: committed template's file name, with ``{year}``
     template_filename: str
+    #: recorded in every workbook and 定稿 (``template_id``/``template_version`` metadata)
+    template_id: str
+    template_version: str = "1"
+    #: what ``perfeval new`` names a fresh workbook: {unit}{suffix} (suffix has ``{year}``)
+    new_suffix: str = "_{year}年绩效自评表.xlsx"
+    #: what ``导出`` names the 定稿: {unit}{suffix}
+    final_suffix: str = "_{year}年绩效自评表_定稿.xlsx"
     #: default number of repeating rows/sheets of a fresh workbook
     default_projects: int = 10
 
@@ -127,7 +134,7 @@ class FormPack(ABC):
         """Rules that compare this form with another workbook (``validate --with``)."""
         return ()
 
-    def summary_lines(self, report: Any, computed: Computed) -> list[tuple[str, str]]:
+    def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         """(label, value) lines ``perfeval demo`` prints for a computed report."""
         return []
 

@@ -114,7 +114,8 @@ def execution_rate(r: Rule, ctx: Context) -> Iterator[Finding]:
 
 
 @rule("ZP-005", ERR, "年度资金总额得分 = 分值 × min(执行率, 上限)（F7s）",
-      "得分填报为{stated}，按 分值 × min(执行率, {cap}) = {weight} × min({rate}, {cap}) 计算应为{computed}")
+      "得分填报为{stated}，按 分值 × min(执行率, {cap}) = {weight} × min({rate}, {cap}) 计算应为{computed}",
+      uncapped="得分填报为{stated}，按 分值 × 执行率 = {weight} × {rate} 计算应为{computed}（评分口径不封顶）")
 def execution_score(r: Rule, ctx: Context) -> Iterator[Finding]:
     for t in ctx.tables:
         fp = f"{t.prefix}.funds"
@@ -123,9 +124,10 @@ def execution_score(r: Rule, ctx: Context) -> Iterator[Finding]:
         if ctx.agrees(stated, computed, VType.SCORE):
             continue
         rate = ctx.calc(f"{fp}.execution_rate_stated")
+        cap = ctx.config.execution_score_cap
         yield ctx.finding(r, path, stated=ctx.show(stated, path), computed=ctx.show(computed, path),
                           weight=ctx.num(t.table.funds.weight), rate=ctx.show(rate, VType.RATE),
-                          cap=ctx.limit(ctx.config.execution_score_cap))
+                          cap="" if cap is None else ctx.limit(cap), variant="uncapped" if cap is None else None)
 
 
 @rule("ZP-006", WARN, "执行率低于阈值（默认100%）需说明偏差原因（本行无偏差原因栏，在校验结果中说明）",

@@ -15,10 +15,10 @@ workbook *from the input workbook* so that the printed form stays exactly as the
   are dropped;
 - the input/derived tints of the official sheets are removed (the official form has no colour);
 - a 校验摘要 sheet records the findings that remain, their explanations or the forced reason, the rule-set
-  version, the export time and the fingerprint;
+  version, the scoring profile (评分口径, :mod:`perfeval.profiles`), the export time and the fingerprint;
 - a very hidden sheet ``_perfeval_export`` (and the document properties) record template, unit, year,
-  versions, export time, the fingerprint of the official sheets (:mod:`perfeval.fingerprint`) and their
-  canonical cell list, so that :func:`perfeval.xlsx.verify.verify_file` can name changed cells;
+  versions, the scoring profile, export time, the fingerprint of the official sheets (:mod:`perfeval.fingerprint`)
+  and their canonical cell list, so that :func:`perfeval.xlsx.verify.verify_file` can name changed cells;
 - every cell is locked, every sheet protected (cells can still be selected and copied) and the workbook
   structure locked.
 
@@ -31,8 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,14 +46,14 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__
-from perfeval.compute import Computed, compute
+from perfeval import __version__
+from perfeval.compute import Computed
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import SEVERITY_LABELS, Finding, FindingReport, Severity
 from perfeval.fingerprint import FINGERPRINT_VERSION, CanonicalCell, canonical_cells, fingerprint_of_cells
-from perfeval.flagging import RESULTS_HEADER, RESULTS_SHEET, STATE_SHEET
-from perfeval.layout import BD_SHEET, CALC_SHEET, META_SHEET, NA_TEXT, OFFICIAL_SHEETS, ZP_SHEET, Layout, Role
-from perfeval.model import Report
+from perfeval.flagging import RESULTS_HEADER
+from perfeval.layout import NA_TEXT, Layout, Role
+from perfeval.sheets import CALC_SHEET, EXPORT_SHEET, META_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_SHEET
 from perfeval.xlsx import styles
 from perfeval.xlsx.flags import clear_workbook, explanations_of
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
@@ -64,17 +63,15 @@ from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print
 
 EXPORT_FORMAT = "perfeval-export-1"
 CREATOR = "绩效自评助手"
-#: (template id, template version) this version of perfeval can verify
-KNOWN_TEMPLATES = frozenset({(TEMPLATE_ID, TEMPLATE_VERSION)})
 #: key of the metadata row after which the canonical cell list follows (its value: the number of cells)
 CELLS_KEY = "canonical_cells"
 CUSTOM_PROP_PREFIX = "perfeval_"
 CUSTOM_PROP_KEYS = ("export_format", "template_id", "template_version", "unit", "year", "exported_at",
-                    "perfeval_version", "ruleset_version", "fingerprint_version", "fingerprint", "forced_reason")
+                    "perfeval_version", "ruleset_version", "fingerprint_version", "fingerprint", "forced_reason",
+                    "profile")
 #: input (yellow) and derived (grey) tints of the official sheets, removed in the final form
 TINTS = frozenset({styles.INPUT_FILL.fgColor.rgb, styles.DERIVED_FILL.fgColor.rgb})
 SIGNIFICANT_DIGITS = 15  # what Excel keeps and shows; such numbers survive any re-save unchanged
-_INDICATOR_MIRROR = re.compile(r"^calc\.indicators\[(\d+)\]\.secondaries\[(\d+)\]\.rows\[(\d+)\]\.(name|weight|score)$")
 
 
 class ExportBlocked(Exception):
@@ -163,14 +160,10 @@ def _official_value(value: object) -> object:
     return NA_TEXT if value is None else value
 
 
-def _calc_value(key: str, has_formula: bool, report: Report, computed: Computed) -> object:
-    mirror = _INDICATOR_MIRROR.match(key)
-    if mirror:  # =IF(自评表!D="","",自评表!D): the 三级 name / 分值 / 得分 as in 附件1-2
-        i1, i2, i3, attr = int(mirror[1]), int(mirror[2]), int(mirror[3]), mirror[4]
-        row = report.self_eval.indicators[i1].secondaries[i2].rows[i3]
-        value = getattr(row, attr)
-        return None if value in ("", None) else value
+def _calc_value(key: str, has_formula: bool, computed: Computed) -> object:
     value = computed.get(key)
+    if value == "":  # a mirror such as =IF(自评表!D="","",自评表!D) of a blank cell
+        return None
     if value is None:
         return NA_TEXT if has_formula else None  # the formulas show "—"; engine-only figures stay blank
     return value
@@ -185,7 +178,7 @@ def _freeze_layout_cells(wb: Workbook, read: ReadResult, computed: Computed, nam
         if cell.sheet == CALC_SHEET:
             if CALC_SHEET not in wb.sheetnames:
                 continue
-            value = _calc_value(cell.calc_key, cell.formula is not None, read.report, computed)
+            value = _calc_value(cell.calc_key, cell.formula is not None, computed)
             _put(wb[CALC_SHEET], cell.address, value)
         else:
             _put(wb[names[cell.sheet]], cell.address, _official_value(computed.get(cell.calc_key)))
@@ -229,22 +222,35 @@ def _drop_external(wb: Workbook) -> None:
             del ws.defined_names[name]
 
 
-def _restore_official_sheets(wb: Workbook, names: dict[str, str]) -> dict[str, str]:
-    """The official sheets under their official names, first and second, visible (RD-005); returns the
-    identity name map the rest of the export then uses."""
-    for official in OFFICIAL_SHEETS:
-        ws = wb[names[official]]
-        if ws.title != official:
-            ws.title = official  # the reader found it by title: no other sheet has the official name
+def _restore_official_sheets(wb: Workbook, names: dict[str, str], official_sheets: Sequence[str]) -> dict[str, str]:
+    """The official sheets under their official names, first and in order, visible (RD-005); returns the
+    identity name map the rest of the export then uses. Another sheet that holds an official name (the
+    reader found the official one by its title) gets a free name first."""
+    sheets = {official: wb[names[official]] for official in official_sheets}
+    ours = {id(ws) for ws in sheets.values()}
+    for ws in wb.worksheets:
+        if ws.title in sheets and id(ws) not in ours:
+            ws.title = _free_title(wb, ws.title)
+    for n, ws in enumerate(sheets.values()):
+        ws.title = f"~perfeval~{n}"
+    for official, ws in sheets.items():
+        ws.title = official
         ws.sheet_state = "visible"
-    for position, official in enumerate(OFFICIAL_SHEETS):
+    for position, official in enumerate(official_sheets):
         ws = wb[official]
         wb.move_sheet(ws, position - wb.worksheets.index(ws))
-    return {**names, **{official: official for official in OFFICIAL_SHEETS}}
+    return {**names, **{official: official for official in official_sheets}}
 
 
-def _remove_tints(wb: Workbook, names: dict[str, str]) -> None:
-    for official in OFFICIAL_SHEETS:
+def _free_title(wb: Workbook, name: str) -> str:
+    n = 2
+    while f"{name[:26]}({n})" in wb.sheetnames:
+        n += 1
+    return f"{name[:26]}({n})"
+
+
+def _remove_tints(wb: Workbook, names: dict[str, str], official_sheets: Sequence[str]) -> None:
+    for official in official_sheets:
         ws = wb[names[official]]
         for c in ws._cells.values():
             fill = c.fill
@@ -253,8 +259,8 @@ def _remove_tints(wb: Workbook, names: dict[str, str]) -> None:
                 c.fill = PatternFill(fill_type=None)
 
 
-def _numbers_at_excel_precision(wb: Workbook, names: dict[str, str]) -> None:
-    for official in OFFICIAL_SHEETS:
+def _numbers_at_excel_precision(wb: Workbook, names: dict[str, str], official_sheets: Sequence[str]) -> None:
+    for official in official_sheets:
         ws = wb[names[official]]
         for c in ws._cells.values():
             # a MergedCell's value is always None (and read-only)
@@ -271,11 +277,13 @@ def _stored_cells(ws: Any) -> Iterator[Any]:
             yield from (c for c in row if getattr(c, "coordinate", None) is not None)
 
 
-def official_grid(wb: Workbook, sheet_names: dict[str, str]) -> dict[str, dict[str, object]]:
-    """``{official sheet: {address: value}}`` of every non-empty cell (renamed sheets under the official
-    name; a missing sheet is empty). A formula is taken as its text marked 〔公式〕, never as a value."""
+def official_grid(wb: Workbook, sheet_names: dict[str, str], official_sheets: Sequence[str]
+                  ) -> dict[str, dict[str, object]]:
+    """``{official sheet: {address: value}}`` of every non-empty cell, in the official order (renamed sheets
+    under the official name; a missing sheet is empty). A formula is taken as its text marked 〔公式〕, never as
+    a value."""
     grid: dict[str, dict[str, object]] = {}
-    for official in OFFICIAL_SHEETS:
+    for official in official_sheets:
         name = sheet_names.get(official, official)
         cells: dict[str, object] = {}
         if name in wb.sheetnames:
@@ -290,14 +298,14 @@ def official_grid(wb: Workbook, sheet_names: dict[str, str]) -> dict[str, dict[s
     return grid
 
 
-def _cells_as_stored(wb: Workbook, names: dict[str, str]) -> list[CanonicalCell]:
+def _cells_as_stored(wb: Workbook, names: dict[str, str], official_sheets: Sequence[str]) -> list[CanonicalCell]:
     """The canonical cells of the workbook as a reader of the saved file will see them (save + reload),
     so the stored fingerprint is that of the file, not of the objects in memory."""
     buf = io.BytesIO()
     wb.save(buf)
     reloaded = load_workbook(io.BytesIO(buf.getvalue()), read_only=True)
     try:
-        return canonical_cells(official_grid(reloaded, names))
+        return canonical_cells(official_grid(reloaded, names, official_sheets), official_sheets)
     finally:
         reloaded.close()
 
@@ -339,6 +347,7 @@ def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding
         ("评价年度", f"{meta['year']}年"),
         ("导出时间", meta["exported_at"]),
         ("校验规则版本", meta["ruleset_version"]),
+        ("评分口径", f"{meta['profile_title']}（{meta['profile']}）"),
         ("绩效自评助手版本", meta["perfeval_version"]),
         ("模板", f"{meta['template_id']}（版本 {meta['template_version']}）"),
         ("校验结论", f"错误 0 项；警告 {counts[Severity.WARNING]} 项；提示 {counts[Severity.INFO]} 项"),
@@ -396,10 +405,10 @@ def _fit_width(ws: Worksheet) -> None:
     setup_report_print(ws, title_rows="1:1")
 
 
-def _fit_rows(wb: Workbook, names: dict[str, str]) -> None:
+def _fit_rows(wb: Workbook, names: dict[str, str], official_sheets: Sequence[str]) -> None:
     """The official sheets' rows grow to show every typed or frozen text whole (Excel does not auto-fit
     merged cells, openpyxl cannot auto-fit): 三级指标, 指标值, 偏差原因, 项目名称, 厉行节约保障措施 ……"""
-    for official in OFFICIAL_SHEETS:
+    for official in official_sheets:
         name = names.get(official, official)
         if name in wb.sheetnames:
             fit_sheet_rows(wb[name])
@@ -451,11 +460,11 @@ def custom_doc_props(wb: Workbook) -> CustomPropertyList[Any]:
 
 def _doc_props(wb: Workbook, meta: dict[str, str]) -> None:
     props = wb.properties
-    props.title = f"{meta['unit']}{meta['year']}年度部门整体支出绩效自评表（定稿）"
-    props.subject = "部门整体支出绩效自评"
+    props.title = f"{meta['unit']}{meta['year']}年度{meta['form_title']}（定稿）"
+    props.subject = meta["form_title"]
     props.creator = CREATOR
     props.lastModifiedBy = CREATOR
-    props.keywords = f"部门整体支出绩效自评;定稿;{meta['year']};perfeval;指纹 {meta['fingerprint']}"
+    props.keywords = f"{meta['form_title']};定稿;{meta['year']};perfeval;指纹 {meta['fingerprint']}"
     props.description = (f"由绩效自评助手 {meta['perfeval_version']} 于 {meta['exported_at']} 导出的定稿。"
                          "核验：perfeval verify 文件.xlsx")
     for key in CUSTOM_PROP_KEYS:
@@ -492,12 +501,20 @@ def _activate_first(wb: Workbook, name: str) -> None:
 # --------------------------------------------------------------------------- file names
 
 
-def default_output_name(unit: str, year: int) -> str:
-    """``<单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx``; the unit part made a safe file name
-    (:func:`perfeval.filenames.safe_stem`: no separators or traversal, nothing Windows rejects)."""
+def default_output_name(unit: str, year: int, form: str = "department") -> str:
+    """``<单位>_<年度>年部门整体支出绩效自评表_定稿.xlsx`` (the form's ``final_suffix``); the unit part made a safe
+    file name (:func:`perfeval.filenames.safe_stem`: no separators or traversal, nothing Windows rejects)."""
+    from perfeval import forms
     from perfeval.filenames import safe_filename
 
-    return safe_filename(unit, f"_{year}年部门整体支出绩效自评表_定稿.xlsx")
+    return safe_filename(unit, forms.get(form).final_suffix.format(year=year))
+
+
+def known_templates() -> frozenset[tuple[str, str]]:
+    """(template id, template version) of every form this version of perfeval can verify."""
+    from perfeval import forms
+
+    return frozenset((pack.template_id, pack.template_version) for pack in forms.all_forms())
 
 
 # --------------------------------------------------------------------------- export
@@ -543,9 +560,14 @@ def export_file(
         raise ExportBlocked(_warnings_message(unexplained, names, RESULTS_SHEET in wb.sheetnames, src),
                             unexplained, kind="warnings")
 
+    from perfeval import forms
+
     report = read.report
-    unit = (report.basic.unit_name or report.self_eval.unit_name).strip()
-    out = Path(out) if out is not None else src.parent / default_output_name(unit, report.year)
+    pack = forms.get(read.layout.form)
+    official_sheets = read.layout.official
+    unit = pack.unit_name(report)
+    year = pack.year(report)
+    out = Path(out) if out is not None else src.parent / default_output_name(unit, year, pack.name)
     ensure_distinct(src, out)
     moment = now or dt.datetime.now().astimezone()
     exported_at = moment.isoformat(timespec="seconds")
@@ -560,33 +582,36 @@ def export_file(
     #    of formulas; the official sheets under their names, in their places, shown; nothing pointing outside;
     #    the official form without tints
     convert_text_numbers(wb, read, names)
-    computed = compute(report, config)
+    computed = pack.compute(report, config)
     _freeze_layout_cells(wb, read, computed, names)
     _freeze_other_formulas(wb, src)
-    names = _restore_official_sheets(wb, names)
+    names = _restore_official_sheets(wb, names, official_sheets)
     _drop_external(wb)
-    _remove_tints(wb, names)
-    _numbers_at_excel_precision(wb, names)
-    _fit_rows(wb, names)
+    _remove_tints(wb, names, official_sheets)
+    _numbers_at_excel_precision(wb, names, official_sheets)
+    _fit_rows(wb, names, official_sheets)
     # 3. fingerprint of the official sheets as the saved file will hold them
-    cells = _cells_as_stored(wb, names)
+    cells = _cells_as_stored(wb, names, official_sheets)
     fp = fingerprint_of_cells(cells)
     counts = findings.summary()
     meta: dict[str, str] = {
         "export_format": EXPORT_FORMAT,
-        "template_id": TEMPLATE_ID,
-        "template_version": TEMPLATE_VERSION,
+        "template_id": pack.template_id,
+        "template_version": pack.template_version,
+        "form": pack.name,
+        "form_title": pack.title,
         "unit": unit,
-        "year": str(report.year),
+        "year": str(year),
         "exported_at": exported_at,
         "perfeval_version": __version__,
         "ruleset_version": RULESET_VERSION,
+        "profile": config.profile,
+        "profile_title": config.profile_title,
         "fingerprint_version": FINGERPRINT_VERSION,
         "fingerprint": fp,
         "forced_reason": reason or "",
         "findings": json.dumps(counts, ensure_ascii=False),
-        "bd_sheet": names[BD_SHEET],
-        "zp_sheet": names[ZP_SHEET],
+        "sheets": json.dumps(list(official_sheets), ensure_ascii=False),
         "source_file": src.name,
         **source_meta,
     }
@@ -598,24 +623,24 @@ def export_file(
     _write_export_meta(wb, meta, cells)
     _doc_props(wb, meta)
     _lock_and_protect(wb, config.export_password if password is None else password)
-    _activate_first(wb, names[BD_SHEET])
+    _activate_first(wb, official_sheets[0])
     wb.calculation.fullCalcOnLoad = False  # nothing to calculate: no formula is left
     save_atomic(wb, out, before_rename=before_rename)
     forced = list(unexplained) if reason is not None else []
     return ExportResult(path=out, fingerprint=fp, findings=findings, explanations=explanations,
                         forced_reason=reason, forced=forced, exported_at=exported_at, unit=unit,
-                        year=report.year, cells=cells)
+                        year=year, cells=cells)
 
 
 __all__ = [
     "EXPORT_SHEET",
-    "KNOWN_TEMPLATES",
     "SUMMARY_SHEET",
     "ExportBlocked",
     "ExportError",
     "ExportResult",
     "default_output_name",
     "export_file",
+    "known_templates",
     "official_grid",
     "read_export_meta",
 ]

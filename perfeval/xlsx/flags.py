@@ -15,16 +15,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.colors import Color
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfeval.a1 import col_letter
 from perfeval.findings import SEVERITY_LABELS, FindingReport
 from perfeval.flagging import (
     NOTE_AUTHOR,
     RESULTS_FIRST_ROW,
     RESULTS_HEADER,
-    RESULTS_SHEET,
     RESULTS_WIDTHS,
     SEVERITY_FILLS,
     STATE_HEADER,
-    STATE_SHEET,
     CellOriginal,
     FlagPlan,
     plan_flags,
@@ -33,7 +32,7 @@ from perfeval.flagging import (
     strip_our_note,
     valid_fill_code,
 )
-from perfeval.layout import OFFICIAL_SHEETS, col_letter
+from perfeval.sheets import AUXILIARY_SHEETS, RESULTS_SHEET, STATE_SHEET
 from perfeval.xlsx.writer import fit_sheet_rows, setup_report_print
 
 NOTE_WIDTH, NOTE_HEIGHT = 360, 180
@@ -186,9 +185,9 @@ def flag_workbook(wb: Workbook, findings: FindingReport, *, ruleset_version: str
     if RESULTS_SHEET in wb.sheetnames:
         index = wb.sheetnames.index(RESULTS_SHEET)
     else:  # right after the official sheets, where the accountant looks
-        names = sheet_names or {}
-        official = [names.get(s, s) for s in OFFICIAL_SHEETS]
-        index = max(wb.sheetnames.index(s) for s in official if s in wb.sheetnames) + 1
+        official = [actual for name, actual in (sheet_names or {}).items() if name not in AUXILIARY_SHEETS]
+        present = [wb.sheetnames.index(s) for s in official if s in wb.sheetnames]
+        index = max(present) + 1 if present else None
     _write_results(wb, plan, index)
     _write_state(wb, plan)
     return plan

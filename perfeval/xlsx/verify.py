@@ -18,6 +18,7 @@ perfeval) gets ``intact``. The messages say so; the English status codes appear 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -26,13 +27,12 @@ from typing import Any
 from openpyxl import Workbook
 
 from perfeval.fingerprint import FINGERPRINT_VERSION, CellChange, canonical_cells, diff, fingerprint_of_cells
-from perfeval.layout import BD_SHEET, ZP_SHEET
 from perfeval.xlsx.export import (
     CUSTOM_PROP_PREFIX,
     EXPORT_FORMAT,
     EXPORT_SHEET,
-    KNOWN_TEMPLATES,
     custom_doc_props,
+    known_templates,
     official_grid,
     read_export_meta,
 )
@@ -108,6 +108,15 @@ class VerifyResult:
         return self.meta("ruleset_version")
 
     @property
+    def profile(self) -> str | None:
+        """The scoring profile recorded at export, ``title（name）``; None for an export that predates profiles."""
+        name = self.meta("profile")
+        if name is None:
+            return None
+        title = self.meta("profile_title")
+        return f"{title}（{name}）" if title else name
+
+    @property
     def forced_reason(self) -> str | None:
         return self.meta("forced_reason")
 
@@ -130,6 +139,8 @@ class VerifyResult:
             "template_version": self.template_version,
             "perfeval_version": self.perfeval_version,
             "ruleset_version": self.ruleset_version,
+            "profile": self.meta("profile"),
+            "profile_title": self.meta("profile_title"),
             "forced_reason": self.forced_reason,
         }
 
@@ -146,6 +157,17 @@ def _custom_prop(wb: Workbook, key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _official_sheets(meta: dict[str, str]) -> list[str]:
+    """The official sheets the 定稿 recorded, in order (``sheets``; a 0.1 定稿 recorded ``bd_sheet``/``zp_sheet``)."""
+    if meta.get("sheets"):
+        try:
+            names = json.loads(meta["sheets"])
+        except ValueError:
+            return []
+        return [str(n) for n in names] if isinstance(names, list) and all(names) else []
+    return [meta[k] for k in ("bd_sheet", "zp_sheet") if meta.get(k)][:2] if meta.get("zp_sheet") else []
+
+
 def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
     """Verify an opened workbook (see :func:`verify_file`)."""
     if EXPORT_SHEET not in wb.sheetnames:
@@ -156,22 +178,24 @@ def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
     except (ValueError, TypeError) as exc:
         return _not_export(path, f"导出信息不完整或已损坏（{exc}），无法核验。请向报送单位索取导出的定稿原件。")
     template = (meta.get("template_id", ""), meta.get("template_version", ""))
-    if template not in KNOWN_TEMPLATES or meta.get("export_format") != EXPORT_FORMAT \
+    known_set = known_templates()
+    if template not in known_set or meta.get("export_format") != EXPORT_FORMAT \
             or meta.get("fingerprint_version") != FINGERPRINT_VERSION:
-        known = "、".join(f"{t}（版本 {v}）" for t, v in sorted(KNOWN_TEMPLATES))
+        known = "、".join(f"{t}（版本 {v}）" for t, v in sorted(known_set))
         return VerifyResult(
             path, VerifyStatus.TEMPLATE_MISMATCH,
             f"无法核验：该文件由绩效自评助手 {meta.get('perfeval_version', '未知版本')} 按模板 {template[0] or '未知'}"
             f"（版本 {template[1] or '未知'}，导出格式 {meta.get('export_format', '未知')}）导出，"
             f"本工具只能核验模板 {known}。请使用与报送单位相同版本的绩效自评助手核验。",
             problems=[VerifyStatus.TEMPLATE_MISMATCH], expected_fingerprint=meta.get("fingerprint"), metadata=meta)
-    missing = [k for k in ("fingerprint", "bd_sheet", "zp_sheet") if not meta.get(k)]
+    sheets = _official_sheets(meta)
+    missing = [k for k, v in (("fingerprint", meta.get("fingerprint")), ("sheets", sheets)) if not v]
     if missing:
         return _not_export(path, f"导出信息不完整（缺少 {'、'.join(missing)}），无法核验。"
                                  "请向报送单位索取导出的定稿原件。")
-    expected, bd_name, zp_name = meta["fingerprint"], meta["bd_sheet"], meta["zp_sheet"]
+    expected = meta["fingerprint"]
 
-    current = canonical_cells(official_grid(wb, {BD_SHEET: bd_name, ZP_SHEET: zp_name}))
+    current = canonical_cells(official_grid(wb, {s: s for s in sheets}, sheets), sheets)
     actual = fingerprint_of_cells(current)
     problems: list[VerifyStatus] = []
     lines: list[str] = []

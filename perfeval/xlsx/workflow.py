@@ -5,58 +5,70 @@ Each takes paths, never modifies its input, and writes its output atomically.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
-from perfeval.compute import Computed, compute, compute_with_formulas
+from perfeval import forms
+from perfeval.compute import Computed, compute_with_formulas
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
 from perfeval.flagging import FlagPlan
-from perfeval.layout import Layout, layout_for
+from perfeval.forms.base import BlankOptions, ListedProject
+from perfeval.layout import Layout
 from perfeval.limits import check_shape
-from perfeval.model import Report, blank_report
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
 from perfeval.xlsx.writer import build_workbook, rebuild_calc_sheet, restore_formulas
 
 TEMPLATE_YEAR = 2025
-TEMPLATE_FILENAME = "部门整体支出绩效自评表_{year}年度模板.xlsx"
+TEMPLATE_FILENAME = forms.get(forms.DEFAULT_FORM).template_filename
 
 
-def template_report(year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int = 10) -> Report:
-    return blank_report(year=year, unit_name=unit_name, n_projects=n_projects)
+def template_report(year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int | None = None, *,
+                    form: str = forms.DEFAULT_FORM, projects: Sequence[ListedProject] = (),
+                    config: Config = DEFAULT_CONFIG) -> Any:
+    """An empty report of ``form`` with its official skeleton."""
+    return forms.get(form).blank(BlankOptions(year=year, unit_name=unit_name, n_projects=n_projects,
+                                              projects=tuple(projects)), config)
 
 
-def write_new(out: Path, *, year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int = 10,
-              deterministic: bool = False) -> Path:
-    """An empty official workbook (what the 新建 button and ``perfeval new`` produce)."""
-    check_shape(n_projects)  # before building a report of that many rows
-    report = template_report(year, unit_name, n_projects)
-    layout = layout_for(report)
-    wb = build_workbook(report, layout, compute(report))
+def write_new(out: Path, *, year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int | None = None,
+              deterministic: bool = False, form: str = forms.DEFAULT_FORM,
+              projects: Sequence[ListedProject] = (), config: Config = DEFAULT_CONFIG) -> Path:
+    """An empty official workbook of ``form`` (what the 新建 buttons and ``perfeval new`` produce)."""
+    if n_projects is not None:
+        check_shape(n_projects)  # before building a report of that many rows
+    pack = forms.get(form)
+    report = template_report(year, unit_name, n_projects, form=form, projects=projects, config=config)
+    layout = pack.layout_for(report)
+    wb = build_workbook(report, layout, pack.compute(report, config))
     save_atomic(wb, out, deterministic=deterministic)
     return out
 
 
-def build_templates(out_dir: Path, year: int = TEMPLATE_YEAR) -> Path:
-    """The committed template in ``workbook_templates/``; byte-reproducible."""
-    path = out_dir / TEMPLATE_FILENAME.format(year=year)
-    return write_new(path, year=year, deterministic=True)
+def build_templates(out_dir: Path, year: int = TEMPLATE_YEAR, form: str | None = None) -> list[Path]:
+    """The committed templates in ``workbook_templates/`` (every form, or ``form``); byte-reproducible."""
+    packs = forms.all_forms() if form is None else [forms.get(form)]
+    return [write_new(out_dir / pack.template_filename.format(year=year), year=year, deterministic=True,
+                      form=pack.name) for pack in packs]
 
 
 @dataclass
 class FillResult:
-    report: Report
+    report: Any
     layout: Layout
     computed: Computed
 
 
-def fill(report: Report, out: Path, config: Config = DEFAULT_CONFIG) -> FillResult:
+def fill(report: Any, out: Path, config: Config = DEFAULT_CONFIG) -> FillResult:
     """Write a report into a fresh official workbook; stated values stay as typed (errors included)."""
-    layout = layout_for(report)
-    computed = compute(report, config)
+    pack = forms.for_report(report)
+    layout = pack.layout_for(report)
+    computed = pack.compute(report, config)
     save_atomic(build_workbook(report, layout, computed), out)
     return FillResult(report, layout, computed)
 
@@ -80,8 +92,11 @@ class ValidateResult:
     plan: FlagPlan | None
 
 
-def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_CONFIG) -> ValidateResult:
-    """校验: run the rule catalogue; with ``out``, write a copy with findings flagged in place."""
+def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_CONFIG,
+                  companion: Path | None = None) -> ValidateResult:
+    """校验: run the rule catalogue; with ``out``, write a copy with findings flagged in place. With
+    ``companion`` (another form's workbook, e.g. the 附件1-1 for project tables), the form's cross-form rules
+    compare the two."""
     from perfeval.rules import RULESET_VERSION, run_rules
     from perfeval.xlsx.flags import flag_workbook
 
@@ -89,7 +104,13 @@ def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_C
         ensure_distinct(src, out)
     wb = open_workbook(src)
     read = read_workbook_obj(wb, src)
-    findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues).sorted()
+    extra, context = (), {}
+    if companion is not None:
+        other = read_workbook(companion)
+        extra = forms.get(read.layout.form).cross_rules()
+        context = {"companion": (forms.get(other.layout.form), other.report)}
+    findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues, extra=extra,
+                         context=context).sorted()
     plan = None
     if out is not None:
         plan = flag_workbook(wb, findings, ruleset_version=RULESET_VERSION, sheet_names=read.sheet_names)

@@ -23,23 +23,13 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfeval import TEMPLATE_ID, TEMPLATE_VERSION, __version__, textfit
+from perfeval import __version__, textfit
+from perfeval.a1 import col_index, col_letter
 from perfeval.compute import Computed
-from perfeval.layout import (
-    CALC_SHEET,
-    META_SHEET,
-    OFFICIAL_SHEETS,
-    Cell,
-    Layout,
-    Role,
-    SheetLayout,
-    VType,
-    col_index,
-    col_letter,
-    merge_bounds,
-)
-from perfeval.model import Level1, Report
+from perfeval.layout import Cell, Layout, Role, SheetLayout, VType, merge_bounds
+from perfeval.model import Level1
 from perfeval.paths import get_path, level1_label
+from perfeval.sheets import CALC_SHEET, META_SHEET
 from perfeval.textfit import TextBox
 from perfeval.xlsx import styles
 from perfeval.xlsx.merges import merge_range
@@ -124,14 +114,17 @@ def _print_setup(ws: Worksheet, sl: SheetLayout) -> None:
 
 
 def _write_meta(wb: Workbook, layout: Layout) -> None:
+    from perfeval import forms
+
+    pack = forms.get(layout.form)
     ws = wb.create_sheet(META_SHEET)
     rows = [
-        ("template_id", TEMPLATE_ID),
-        ("template_version", TEMPLATE_VERSION),
+        ("template_id", pack.template_id),
+        ("template_version", pack.template_version),
         ("perfeval_version", __version__),
-        ("year", layout.shape.year),
-        ("n_projects", layout.shape.n_projects),
-        ("indicator_rows", json.dumps([list(t) for t in layout.shape.indicator_rows])),
+        ("form", layout.form),
+        ("year", layout.year),
+        ("shape", json.dumps(layout.shape.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)),
     ]
     for i, (k, v) in enumerate(rows, start=1):
         ws.cell(row=i, column=1, value=k)
@@ -167,7 +160,7 @@ def new_workbook(layout: Layout) -> Workbook:
     return wb
 
 
-def write_report(wb: Workbook, layout: Layout, report: Report) -> None:
+def write_report(wb: Workbook, layout: Layout, report: Any) -> None:
     """Write the report's inputs, structure names and stated (typed-over) values."""
     for cell in layout.cells():
         if cell.path is None or cell.role == Role.LABEL:
@@ -300,21 +293,25 @@ def rebuild_calc_sheet(wb: Workbook, layout: Layout, computed: Computed) -> None
         index = wb.sheetnames.index(CALC_SHEET)
         wb.remove(wb[CALC_SHEET])
     else:
-        index = max(wb.sheetnames.index(s) for s in OFFICIAL_SHEETS if s in wb.sheetnames) + 1 \
-            if any(s in wb.sheetnames for s in OFFICIAL_SHEETS) else None
-    _build_sheet(wb, layout.sheets[CALC_SHEET], index)
+        index = max(wb.sheetnames.index(s) for s in layout.official if s in wb.sheetnames) + 1 \
+            if any(s in wb.sheetnames for s in layout.official) else None
+    if layout.calc is None:
+        return
+    _build_sheet(wb, layout.calc, index)
     write_computed(wb, layout, computed)
     fit_row_heights(wb, layout)
 
 
 def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:
     """Engine-only values (no native formula): 建议得分, 计分方式, 折算总分 on 计算结果."""
-    for cell in layout.sheets[CALC_SHEET].cells:
+    if layout.calc is None:
+        return
+    for cell in layout.calc.cells:
         if cell.role == Role.DERIVED and cell.formula is None and cell.calc_key:
             set_cell(wb[CALC_SHEET], cell.address, computed.get(cell.calc_key))
 
 
-def build_workbook(report: Report, layout: Layout, computed: Computed | None = None) -> Workbook:
+def build_workbook(report: Any, layout: Layout, computed: Computed | None = None) -> Workbook:
     wb = new_workbook(layout)
     write_report(wb, layout, report)
     if computed is not None:

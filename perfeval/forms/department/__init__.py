@@ -25,6 +25,10 @@ class DepartmentForm(FormPack):
     title = "部门整体支出绩效自评表（附件1-1、附件1-2）"
     description = "附件1-1 部门整体支出绩效评价基础数据表与附件1-2 整体支出绩效自评表，一个工作簿两张表"
     template_filename = "部门整体支出绩效自评表_{year}年度模板.xlsx"
+    template_id = "perfeval-zhengti-2023"
+    template_version = "1"
+    new_suffix = "_{year}年部门整体支出绩效自评表.xlsx"
+    final_suffix = "_{year}年部门整体支出绩效自评表_定稿.xlsx"
     default_projects = 10
 
     @property
@@ -78,10 +82,10 @@ class DepartmentForm(FormPack):
                               prev_actual=p.amounts.prev_actual, path=f"basic.projects[{i}].name")
                 for i, p in enumerate(report.basic.projects) if p.name.strip()]
 
-    def summary_lines(self, report: Any, computed: Computed) -> list[tuple[str, str]]:
+    def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         from perfeval.forms.department.compute import summary_lines
 
-        return summary_lines(report, computed)
+        return summary_lines(report, computed, config)
 
     def recognise(self, book: BookGrid) -> bool:
         from perfeval.forms.department.reading import recognise

@@ -11,6 +11,7 @@ from perfeval.compute import Computed, change_rate, compute_table
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.forms.department.model import Amounts, Report
 from perfeval.numbers import money_sum, rate
+from perfeval.profiles import profile_label
 from perfeval.scoring import grade
 
 COLUMNS = ("prev_actual", "budget", "actual")
@@ -68,6 +69,9 @@ def compute(report: Report, config: Config = DEFAULT_CONFIG) -> Computed:
     out["calc.total_score"] = totals.total_score
     out["calc.grade"] = grade(totals.total_score, config)
     out["calc.renormalised_total"] = totals.renormalised
+    out["calc.capped_total"] = totals.capped  # None unless the profile caps the 总分 by execution rate (wave2 §2)
+    out["calc.capped_grade"] = None if totals.capped is None else grade(totals.capped, config)
+    out["calc.profile"] = profile_label(config)
     return out
 
 
@@ -77,5 +81,9 @@ def summary_lines(report: Report, computed: Computed, config: Config = DEFAULT_C
     from perfeval.forms.department.layout import CALC_ITEMS, CALC_VTYPES
     from perfeval.layout import VType
 
-    return [(label, display(computed.get(key), CALC_VTYPES.get(key, VType.RATE), config))
-            for key, label, _desc in CALC_ITEMS]
+    lines = [(label, display(computed.get(key), CALC_VTYPES.get(key, VType.RATE), config))
+             for key, label, _desc in CALC_ITEMS]
+    if config.total_caps:  # the profile caps the 总分 by execution rate
+        lines += [("按执行率封顶后的总分", display(computed.get("calc.capped_total"), VType.SCORE, config)),
+                  ("封顶后的等级", display(computed.get("calc.capped_grade"), VType.TEXT, config))]
+    return lines

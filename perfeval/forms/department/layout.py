@@ -324,12 +324,13 @@ CALC_ITEMS = (
     ("calc.total_score", "总分", "Σ三级得分 + 预算执行率得分"),
     ("calc.grade", "等级", "优 ≥90，良 ≥80，中 ≥60，差 <60"),
     ("calc.renormalised_total", "按适用指标折算的总分", "Σ适用得分 / Σ适用分值 × 100（§2.4）"),
+    ("calc.profile", "评分口径", "计算时采用的评分口径（标题和名称；定稿中同样记录）"),
 )
 
 
 #: value type of each 计算结果 item (rates when not listed)
 CALC_VTYPES = {"calc.staff_over": VType.COUNT, "calc.total_score": VType.SCORE, "calc.grade": VType.TEXT,
-               "calc.renormalised_total": VType.SCORE}
+               "calc.renormalised_total": VType.SCORE, "calc.profile": VType.TEXT}
 
 
 def _calc_layout(shape: Shape) -> SheetLayout:
@@ -367,6 +368,7 @@ def _calc_layout(shape: Shape) -> SheetLayout:
         "calc.grade": f'=IF({zp(f"H{tot}")}="","{NA_TEXT}",IF(N({zp(f"H{tot}")})>=90,"优",'
                       f'IF(N({zp(f"H{tot}")})>=80,"良",IF(N({zp(f"H{tot}")})>=60,"中","差"))))',
         "calc.renormalised_total": None,
+        "calc.profile": None,
     }
     vtypes = CALC_VTYPES
     row = 3

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from perfeval.findings import Finding, Severity
 from perfeval.forms.department.compute import COLUMNS
-from perfeval.forms.department.layout import BD_SHEET
+from perfeval.forms.department.layout import BD_SHEET, Shape
 from perfeval.layout import Role, VType
 from perfeval.numbers import money, money_sum
 from perfeval.rules.base import Context, Rule, is_number, nz, rule, text_blank
@@ -140,7 +140,9 @@ def blank_numbers(r: Rule, ctx: Context) -> Iterator[Finding]:
     projects = ctx.report.basic.projects
     unused = {i for i, p in enumerate(projects)
               if text_blank(p.name) and all(getattr(p.amounts, c) is None for c in COLUMNS)}
-    unused |= set(range(len(projects), ctx.layout.shape.n_projects))
+    shape = ctx.layout.shape
+    assert isinstance(shape, Shape)
+    unused |= set(range(len(projects), shape.n_projects))
     for cell in ctx.layout.sheets[BD_SHEET].cells:
         if cell.role != Role.INPUT or cell.vtype not in (VType.AMOUNT, VType.COUNT, VType.AREA):
             continue
