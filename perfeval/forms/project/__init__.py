@@ -25,6 +25,10 @@ class ProjectForm(FormPack):
     title = "项目支出绩效自评表"
     description = "项目支出绩效自评表（财政部2020年格式），一个项目一张工作表，一个单位的项目可放在同一工作簿"
     template_filename = "项目支出绩效自评表_{year}年度模板.xlsx"
+    template_id = "perfeval-xiangmu-2020"
+    template_version = "1"
+    new_suffix = "_{year}年项目支出绩效自评表.xlsx"
+    final_suffix = "_{year}年项目支出绩效自评表_定稿.xlsx"
     default_projects = 1
 
     @property
@@ -100,10 +104,10 @@ class ProjectForm(FormPack):
                               initial_budget=p.funds.initial_budget, path=f"projects[{i}].name")
                 for i, p in enumerate(report.projects) if p.name.strip()]
 
-    def summary_lines(self, report: Any, computed: Computed) -> list[tuple[str, str]]:
+    def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         from perfeval.forms.project.compute import summary_lines
 
-        return summary_lines(report, computed)
+        return summary_lines(report, computed, config)
 
     def recognise(self, book: BookGrid) -> bool:
         from perfeval.forms.project.reading import recognise

@@ -248,11 +248,14 @@ CALC_COLUMNS = "ABCDEFG"
 def _calc_layout(shape: Shape) -> SheetLayout:
     b = Builder(CALC_SHEET)
     b.label("A1", "计算结果（供核对参考，不属于上报表格）", merge="A1:G1", bold=True, size=14)
-    b.label("A2", "各项目汇总（其中各项合计应等于年度资金总额；等级：优 ≥90，良 ≥80，中 ≥60，差 <60）", merge="A2:G2",
+    b.label("A2", "评分口径", align="left")
+    b.cells.append(Cell(sheet=CALC_SHEET, address="B2", role=Role.DERIVED, calc_key="calc.profile", vtype=VType.TEXT,
+                        caption="评分口径", merge="B2:G2", align="left"))  # engine only, written by 计算
+    b.label("A3", "各项目汇总（其中各项合计应等于年度资金总额；等级：优 ≥90，良 ≥80，中 ≥60，差 <60）", merge="A3:G3",
             align="left")
     for col, (_, text, _) in zip(CALC_COLUMNS, SUMMARY_ITEMS, strict=True):
-        b.label(f"{col}3", text, bold=True)
-    row = 4
+        b.label(f"{col}4", text, bold=True)
+    row = 5
     for i, sheet in enumerate(shape.sheets):
         def ref(addr: str, name: str = sheet.name) -> str:
             return a1.ref(name, addr)
@@ -311,7 +314,7 @@ def _calc_layout(shape: Shape) -> SheetLayout:
         columns={"A": 34.0, "B": 10.0, "C": 10.0, "D": 12.0, "E": 12.0, "F": 30.0, "G": 18.0},
         last_row=row - 1,
         last_col="G",
-        table_top=3,
+        table_top=4,
         table_bottom=row - 1,
         cells=tuple(b.cells),
     )
