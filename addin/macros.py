@@ -26,7 +26,7 @@ import xlwings as xw
 
 from perfeval.a1 import split as split_address
 from perfeval.blocks import plan_blocks
-from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.config import DEFAULT_CONFIG, Config, recorded_config
 from perfeval.flagging import (
     RESULTS_FIRST_ROW,
     RESULTS_HEADER,
@@ -38,7 +38,7 @@ from perfeval.flagging import (
 )
 from perfeval.layout import ROLE_FILLS, Layout, Role
 from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
-from perfeval.sheets import CALC_SHEET, RESULTS_SHEET, STATE_SHEET
+from perfeval.sheets import CALC_SHEET, META_SHEET, RESULTS_SHEET, STATE_SHEET
 
 TITLE = "绩效自评助手"
 
@@ -63,6 +63,11 @@ def read_book(book: xw.Book) -> ReadResult:
     names = [s.name for s in book.sheets]
     grid = ValuesBook({n: _sheet_values(book.sheets[n]) for n in names})
     return read_grid(grid)
+
+
+def book_config(book: xw.Book) -> Config | None:
+    """The scoring configuration the workbook recorded (``perfeval new/fill/compute --profile``), or None."""
+    return recorded_config(_read_values(book, [META_SHEET]).get(META_SHEET, []))
 
 
 def _excel_value(value: Any) -> Any:
@@ -97,13 +102,14 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
 # --------------------------------------------------------------------------- 计算
 
 
-def compute_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
+def compute_book(book: xw.Book, config: Config | None = None) -> dict[str, Any]:
     """计算: write every derived cell's native formula back (also over typed-over values), turn numbers stored
     as text in input cells into numbers (RD-002) and rebuild the 计算结果 sheet — the same cells and values as
     ``perfeval compute``. Returns counts and ``converted`` ("sheet!A1：“原文” → 数值" per cell)."""
     from perfeval.compute import compute_with_formulas
 
     result = read_book(book)
+    config = config or book_config(book) or DEFAULT_CONFIG
     layout = result.layout
     writes = 0
     formulas = 0
@@ -178,11 +184,12 @@ def _template_original(layout: Layout, sheet_names: dict[str, str]) -> Callable[
     return original
 
 
-def validate_book(book: xw.Book, config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
+def validate_book(book: xw.Book, config: Config | None = None) -> dict[str, Any]:
     """校验: the same findings, cells and messages as ``perfeval validate -o``, flagged in place."""
     from perfeval.rules import RULESET_VERSION, run_rules
 
     result = read_book(book)
+    config = config or book_config(book) or DEFAULT_CONFIG
     findings = run_rules(result.report, result.layout, config=config, read_issues=result.issues).sorted()
     saved = _read_values(book, [STATE_SHEET, RESULTS_SHEET])
     previous = read_state(saved.get(STATE_SHEET, []))
@@ -350,6 +357,7 @@ def _new_book_file(book: xw.Book | None, today: dt.date | None = None) -> tuple[
 
     today = today or dt.date.today()
     unit, year, pack = "", today.year - 1, forms.get(forms.DEFAULT_FORM)
+    config = None
     folder = Path.home()
     if book is not None:
         path = _book_path(book)
@@ -359,11 +367,12 @@ def _new_book_file(book: xw.Book | None, today: dt.date | None = None) -> tuple[
             current = read_book(book)
             pack = forms.get(current.layout.form)
             unit, year = pack.unit_name(current.report), pack.year(current.report) + 1
+            config = book_config(book)  # next year's form keeps this one's 评分口径
         except StructureError:
             pass
     stem = safe_filename(unit, pack.new_suffix.format(year=year), fallback="新建").removesuffix(".xlsx")
     out, renamed = _free_path(folder, stem)
-    return write_new(out, year=year, unit_name=unit, form=pack.name), renamed
+    return write_new(out, year=year, unit_name=unit, form=pack.name, config=config), renamed
 
 
 PROJECT_FORM = "project"
@@ -391,7 +400,7 @@ def new_projects_file(book: xw.Book) -> tuple[Path, int, bool]:
     unit, year = source.unit_name(current.report), source.year(current.report)
     stem = safe_filename(unit, target.new_suffix.format(year=year), fallback="新建").removesuffix(".xlsx")
     out, renamed = _free_path(folder, stem)
-    write_new(out, year=year, unit_name=unit, form=target.name, projects=projects)
+    write_new(out, year=year, unit_name=unit, form=target.name, projects=projects, config=book_config(book))
     return out, len(projects), renamed
 
 

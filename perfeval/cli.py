@@ -252,10 +252,19 @@ def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    """The configuration of a run: the ``--profile`` (default mof-2020), then the ``--config`` file's keys."""
+    """The configuration a run asks for: the ``--profile`` (default mof-2020), then the ``--config`` file's keys;
+    None when neither is given (a workbook command then uses the configuration the workbook recorded)."""
     from perfeval.profiles import config_for, load_profile
 
+    if getattr(args, "profile", None) is None and getattr(args, "config", None) is None:
+        return None
     return config_for(load_profile(getattr(args, "profile", None)), getattr(args, "config", None))
+
+
+def _config_or_default(args: argparse.Namespace) -> Any:
+    from perfeval.config import DEFAULT_CONFIG
+
+    return _config(args) or DEFAULT_CONFIG
 
 
 def _check_output(args: argparse.Namespace, out: Path, inputs: Sequence[Path]) -> Path:
@@ -336,8 +345,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"示例数据：{example}")
         print(f"示例工作簿（按数据文件的填报值写入，原表的错误照样保留）：{workbook}\n")
         print("派生数据：填报值与计算值对照")
-        mismatches += _print_pairs(report, result.layout, result.computed, config)
-        _print_summary(pack, report, result.computed, config)
+        used = config or _config_or_default(args)
+        mismatches += _print_pairs(report, result.layout, result.computed, used)
+        _print_summary(pack, report, result.computed, used)
     print(f"\n共 {mismatches} 处填报值与计算值不一致。运行 perfeval validate {workbooks[0]} 查看完整校验"
           + (f"；项目表与部门表交叉核对：perfeval validate {workbooks[1]} --with {workbooks[0]}"
              if len(workbooks) > 1 else "") + "。")
@@ -393,8 +403,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         unit = unit or other.unit_name(read.report)
         year = args.year if args.year is not None else other.year(read.report)
     out = Path(args.output) if args.output else _default_new_name(unit, year, pack.name)
-    _check_output(args, out, [source] if source is not None else [])
-    write_new(out, year=year, unit_name=unit, n_projects=args.projects, form=pack.name, projects=projects)
+    _check_output(args, out, _inputs(args, source))
+    write_new(out, year=year, unit_name=unit, n_projects=args.projects, form=pack.name, projects=projects,
+              config=_config(args))
     print(f"已新建（{pack.title}）：{out}")
     if source is not None:
         closed = [p.name for p in projects if not p.current]
@@ -470,8 +481,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
     from perfeval.xlsx.workflow import compute_file
 
     out = _check_output(args, Path(args.output), _inputs(args, args.workbook))
-    config = _config(args)
-    result = compute_file(Path(args.workbook), out, config)
+    result = compute_file(Path(args.workbook), out, _config(args))
+    config = result.config
     # 计算 itself converts text numbers (RD-002) and puts the template formulas back (RD-003): no stale notes
     _print_read_issues(result.read, frozenset({"RD-002", "RD-003"}))
     for addr in result.restored:
@@ -526,13 +537,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     companion = Path(args.against) if args.against else None
     inputs = _inputs(args, args.workbook, companion)
     out = _check_output(args, Path(args.output), inputs) if args.output else None
-    config = _config(args)
-    result = validate_file(Path(args.workbook), out, config, companion=companion)
+    result = validate_file(Path(args.workbook), out, _config(args), companion=companion)
     if args.format == "json":
         _write_json_stdout(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_findings_table(result.findings)
-        print(f"评分口径：{profile_label(config)}")
+        print(f"评分口径：{profile_label(result.config)}")
         if out is not None:
             print(f"已标记问题单元格并生成“校验结果”工作表：{out}")
     return EXIT_FINDINGS if result.findings.has_errors else EXIT_OK
@@ -618,7 +628,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"已导出定稿：{result.path}")
     noted = f"（均已说明{'或强制导出' if result.forced_reason else ''}）" if s["warning"] else ""
     print(f"校验：错误 0 项，警告 {s['warning']} 项{noted}，提示 {s['info']} 项；详见定稿中的“校验摘要”工作表。")
-    print(f"评分口径：{profile_label(config)}（已记录在定稿中）")
+    print(f"评分口径：{profile_label(result.config)}（已记录在定稿中）")
     if result.forced:
         print(f"强制导出，{len(result.forced)} 项警告未逐项说明，理由：{result.forced_reason}")
     print(f"文件指纹（SHA-256）：{result.fingerprint}")
@@ -740,6 +750,7 @@ def build_parser() -> ChineseArgumentParser:
                    help=f"附件1-1 的项目支出行数（默认 10），或项目表的张数（默认 1），0–{MAX_PROJECT_ROWS}")
     p.add_argument("--projects-from", metavar="部门表.xlsx",
                    help="按此工作簿（已填写的附件1-1）中的项目新建，每个本年度项目一张项目表（不会被修改）")
+    _add_config(p)
     _add_overwrite(p)
     p.set_defaults(func=cmd_new)
 

@@ -7,6 +7,7 @@ them without touching code. Load overrides from JSON with :func:`load_config`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,6 +125,27 @@ DEFAULT_CONFIG = Config()
 
 class ConfigError(ValueError):
     """A configuration file that cannot be used; ``str()`` is a Chinese message naming the file and key."""
+
+
+#: key of the ``_perfeval`` metadata row that records the configuration a workbook was computed with
+CONFIG_META_KEY = "config"
+
+
+def config_record(config: Config) -> str:
+    """The configuration as a workbook records it (compact JSON; the export password is not recorded)."""
+    return config.model_copy(update={"export_password": DEFAULT_CONFIG.export_password}).model_dump_json()
+
+
+def recorded_config(rows: Iterable[Sequence[object]]) -> Config | None:
+    """The configuration recorded in a workbook's ``_perfeval`` rows (key, value), or None when there is none or it
+    cannot be used (a hand-edited record): the commands then use the defaults, as for a workbook from elsewhere."""
+    for row in rows:
+        if len(row) >= 2 and row[0] == CONFIG_META_KEY and isinstance(row[1], str):
+            try:
+                return Config.model_validate_json(row[1])
+            except ValidationError:
+                return None
+    return None
 
 
 def load_config(path: str | Path | None, base: Config = DEFAULT_CONFIG) -> Config:

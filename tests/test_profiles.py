@@ -19,11 +19,12 @@ import pytest
 from openpyxl import load_workbook
 from support.cli import ENGLISH, ROOT, run_cli
 
-from perfeval.compute import compute, execution_score
+from perfeval.compute import execution_score
 from perfeval.config import DEFAULT_CONFIG, Config, ConfigError, TotalCap, load_config
 from perfeval.findings import Finding
-from perfeval.layout import CALC_SHEET, layout_for
-from perfeval.model import Report
+from perfeval.forms.department.compute import compute
+from perfeval.forms.department.layout import layout_for
+from perfeval.forms.department.model import Report
 from perfeval.paths import set_path
 from perfeval.profiles import (
     Profile,
@@ -36,7 +37,8 @@ from perfeval.profiles import (
 )
 from perfeval.rules import run_rules
 from perfeval.scoring import QualitativeBand, capped_total, qualitative_band
-from perfeval.xlsx.export import EXPORT_SHEET, SUMMARY_SHEET, read_export_meta
+from perfeval.sheets import CALC_SHEET, EXPORT_SHEET, SUMMARY_SHEET
+from perfeval.xlsx.export import read_export_meta
 from tests.conftest import EXAMPLES, load_example
 
 D = Decimal
@@ -455,7 +457,12 @@ def test_profile_end_to_end_on_the_example(tmp_path: Path) -> None:
     r = run_cli("validate", str(computed), "--format", "json", "--profile", "sichuan-2023")
     assert r.returncode == 0 and [f["code"] for f in json.loads(r.stdout)["findings"]
                                   if f["severity"] == "warning"] == ["ZP-007"]
+    # the computed workbook remembers its profile: validating it without --profile uses sichuan-2023 again …
     r = run_cli("validate", str(computed), "--format", "json")
+    assert r.returncode == 0 and [f["code"] for f in json.loads(r.stdout)["findings"]
+                                  if f["severity"] == "warning"] == ["ZP-007"]
+    # … and an explicit profile wins
+    r = run_cli("validate", str(computed), "--format", "json", "--profile", "mof-2020")
     assert r.returncode == 0 and not [f for f in json.loads(r.stdout)["findings"] if f["severity"] == "warning"]
     r = run_cli("export", str(computed), "-o", str(final), "--profile", "sichuan-2023", "--force", "--reason",
                 "年中调整已在报告中说明")

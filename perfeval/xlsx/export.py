@@ -59,7 +59,7 @@ from perfeval.xlsx.flags import clear_workbook, explanations_of
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook_obj
 from perfeval.xlsx.workflow import convert_text_numbers
-from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print
+from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print, workbook_config
 
 EXPORT_FORMAT = "perfeval-export-1"
 CREATOR = "绩效自评助手"
@@ -99,6 +99,7 @@ class ExportResult:
     unit: str
     year: int
     cells: list[CanonicalCell] = field(repr=False, default_factory=list)
+    config: Config = DEFAULT_CONFIG  # the configuration used (given, or recorded in the workbook)
 
 
 # --------------------------------------------------------------------------- messages
@@ -526,7 +527,7 @@ def export_file(
     *,
     password: str | None = None,
     force_reason: str | None = None,
-    config: Config = DEFAULT_CONFIG,
+    config: Config | None = None,
     now: dt.datetime | None = None,
     before_rename: Callable[[Path], None] | None = None,
 ) -> ExportResult:
@@ -547,6 +548,7 @@ def export_file(
 
     wb = open_workbook(src)
     read = read_workbook_obj(wb, src)
+    config = config or workbook_config(wb) or DEFAULT_CONFIG
     names = read.sheet_names
     findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues).sorted()
     errors = [f for f in findings.findings if f.severity == Severity.ERROR]
@@ -629,7 +631,7 @@ def export_file(
     forced = list(unexplained) if reason is not None else []
     return ExportResult(path=out, fingerprint=fp, findings=findings, explanations=explanations,
                         forced_reason=reason, forced=forced, exported_at=exported_at, unit=unit,
-                        year=year, cells=cells)
+                        year=year, cells=cells, config=config)
 
 
 __all__ = [

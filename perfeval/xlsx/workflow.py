@@ -22,7 +22,13 @@ from perfeval.layout import Layout
 from perfeval.limits import check_shape
 from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
-from perfeval.xlsx.writer import build_workbook, rebuild_calc_sheet, restore_formulas
+from perfeval.xlsx.writer import (
+    build_workbook,
+    rebuild_calc_sheet,
+    record_config,
+    restore_formulas,
+    workbook_config,
+)
 
 TEMPLATE_YEAR = 2025
 TEMPLATE_FILENAME = forms.get(forms.DEFAULT_FORM).template_filename
@@ -38,14 +44,16 @@ def template_report(year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: 
 
 def write_new(out: Path, *, year: int = TEMPLATE_YEAR, unit_name: str = "", n_projects: int | None = None,
               deterministic: bool = False, form: str = forms.DEFAULT_FORM,
-              projects: Sequence[ListedProject] = (), config: Config = DEFAULT_CONFIG) -> Path:
-    """An empty official workbook of ``form`` (what the 新建 buttons and ``perfeval new`` produce)."""
+              projects: Sequence[ListedProject] = (), config: Config | None = None) -> Path:
+    """An empty official workbook of ``form`` (what the 新建 buttons and ``perfeval new`` produce); a ``config``
+    (scoring profile) sets the template's 分值 and is recorded for the later commands."""
     if n_projects is not None:
         check_shape(n_projects)  # before building a report of that many rows
     pack = forms.get(form)
-    report = template_report(year, unit_name, n_projects, form=form, projects=projects, config=config)
+    used = config or DEFAULT_CONFIG
+    report = template_report(year, unit_name, n_projects, form=form, projects=projects, config=used)
     layout = pack.layout_for(report)
-    wb = build_workbook(report, layout, pack.compute(report, config))
+    wb = build_workbook(report, layout, pack.compute(report, used), config)
     save_atomic(wb, out, deterministic=deterministic)
     return out
 
@@ -64,12 +72,13 @@ class FillResult:
     computed: Computed
 
 
-def fill(report: Any, out: Path, config: Config = DEFAULT_CONFIG) -> FillResult:
-    """Write a report into a fresh official workbook; stated values stay as typed (errors included)."""
+def fill(report: Any, out: Path, config: Config | None = None) -> FillResult:
+    """Write a report into a fresh official workbook; stated values stay as typed (errors included). A ``config``
+    (scoring profile) is recorded for the later commands."""
     pack = forms.for_report(report)
     layout = pack.layout_for(report)
-    computed = pack.compute(report, config)
-    save_atomic(build_workbook(report, layout, computed), out)
+    computed = pack.compute(report, config or DEFAULT_CONFIG)
+    save_atomic(build_workbook(report, layout, computed, config), out)
     return FillResult(report, layout, computed)
 
 
@@ -83,6 +92,7 @@ class ComputeResult:
     computed: Computed
     restored: list[str]
     converted: list[str] = field(default_factory=list)  # "sheet!A1：“原文” → 数值" of each text number converted
+    config: Config = DEFAULT_CONFIG  # the configuration used (given, or recorded in the workbook)
 
 
 @dataclass
@@ -90,9 +100,10 @@ class ValidateResult:
     read: ReadResult
     findings: FindingReport
     plan: FlagPlan | None
+    config: Config = DEFAULT_CONFIG  # the configuration used (given, or recorded in the workbook)
 
 
-def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_CONFIG,
+def validate_file(src: Path, out: Path | None = None, config: Config | None = None,
                   companion: Path | None = None) -> ValidateResult:
     """校验: run the rule catalogue; with ``out``, write a copy with findings flagged in place. With
     ``companion`` (another form's workbook, e.g. the 附件1-1 for project tables), the form's cross-form rules
@@ -104,6 +115,7 @@ def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_C
         ensure_distinct(src, out)
     wb = open_workbook(src)
     read = read_workbook_obj(wb, src)
+    config = config or workbook_config(wb) or DEFAULT_CONFIG
     extra, context = (), {}
     if companion is not None:
         other = read_workbook(companion)
@@ -115,7 +127,7 @@ def validate_file(src: Path, out: Path | None = None, config: Config = DEFAULT_C
     if out is not None:
         plan = flag_workbook(wb, findings, ruleset_version=RULESET_VERSION, sheet_names=read.sheet_names)
         save_atomic(wb, out)
-    return ValidateResult(read, findings, plan)
+    return ValidateResult(read, findings, plan, config)
 
 
 def clear_file(src: Path, out: Path) -> int:
@@ -129,12 +141,16 @@ def clear_file(src: Path, out: Path) -> int:
     return n
 
 
-def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> ComputeResult:
+def compute_file(src: Path, out: Path, config: Config | None = None) -> ComputeResult:
     """计算: restore every derived cell's native formula (also where the unit typed over it) and fill the
-    engine-only figures of 计算结果; everything else of the workbook is kept as it was."""
+    engine-only figures of 计算结果; everything else of the workbook is kept as it was. Without ``config`` the
+    workbook's recorded one (or the defaults) is used; a given one is recorded."""
     ensure_distinct(src, out)
     wb = open_workbook(src)
     result = read_workbook_obj(wb, src)
+    if config is not None:
+        record_config(wb, config)
+    config = config or workbook_config(wb) or DEFAULT_CONFIG
     for official, actual in result.sheet_names.items():
         if official != actual:  # formulas refer to the official sheet names
             wb[actual].title = official
@@ -143,7 +159,7 @@ def compute_file(src: Path, out: Path, config: Config = DEFAULT_CONFIG) -> Compu
     computed = compute_with_formulas(result.report, result.layout, config)
     rebuild_calc_sheet(wb, result.layout, computed)
     save_atomic(wb, out)
-    return ComputeResult(result, computed, restored, converted)
+    return ComputeResult(result, computed, restored, converted, config)
 
 
 def convert_text_numbers(wb: Workbook, read: ReadResult, sheet_names: dict[str, str] | None = None) -> list[str]:

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from perfeval import __version__, textfit
 from perfeval.a1 import col_index, col_letter
 from perfeval.compute import Computed
+from perfeval.config import CONFIG_META_KEY, Config, config_record, recorded_config
 from perfeval.layout import Cell, Layout, Role, SheetLayout, VType, merge_bounds
 from perfeval.model import Level1
 from perfeval.paths import get_path, level1_label
@@ -113,7 +114,7 @@ def _print_setup(ws: Worksheet, sl: SheetLayout) -> None:
         ws.print_title_rows = sl.print_title_rows
 
 
-def _write_meta(wb: Workbook, layout: Layout) -> None:
+def _write_meta(wb: Workbook, layout: Layout, config: Config | None = None) -> None:
     from perfeval import forms
 
     pack = forms.get(layout.form)
@@ -130,6 +131,27 @@ def _write_meta(wb: Workbook, layout: Layout) -> None:
         ws.cell(row=i, column=1, value=k)
         ws.cell(row=i, column=2, value=v)
     ws.sheet_state = "hidden"
+    if config is not None:
+        record_config(wb, config)
+
+
+def record_config(wb: Workbook, config: Config) -> None:
+    """Record the scoring configuration (profile included) in the hidden ``_perfeval`` sheet: later commands and
+    the add-in's buttons use it when no ``--profile``/``--config`` is given (:func:`workbook_config`)."""
+    if META_SHEET not in wb.sheetnames:
+        wb.create_sheet(META_SHEET).sheet_state = "hidden"
+    ws = wb[META_SHEET]
+    row = next((r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == CONFIG_META_KEY),
+               ws.max_row + 1 if ws.cell(row=1, column=1).value is not None else 1)
+    ws.cell(row=row, column=1, value=CONFIG_META_KEY)
+    ws.cell(row=row, column=2, value=config_record(config))
+
+
+def workbook_config(wb: Workbook) -> Config | None:
+    """The configuration recorded in ``wb`` (None: none recorded, or unusable)."""
+    if META_SHEET not in wb.sheetnames:
+        return None
+    return recorded_config(wb[META_SHEET].iter_rows(max_col=2, values_only=True))
 
 
 def _build_sheet(wb: Workbook, sl: SheetLayout, index: int | None = None) -> Worksheet:
@@ -148,13 +170,13 @@ def _build_sheet(wb: Workbook, sl: SheetLayout, index: int | None = None) -> Wor
     return ws
 
 
-def new_workbook(layout: Layout) -> Workbook:
+def new_workbook(layout: Layout, config: Config | None = None) -> Workbook:
     """The empty form for ``layout``: every label, style and native formula, no data."""
     wb = Workbook()
     wb.remove(wb.worksheets[0])  # a new Workbook() has exactly one sheet
     for sl in layout.sheets.values():
         _build_sheet(wb, sl)
-    _write_meta(wb, layout)
+    _write_meta(wb, layout, config)
     wb.active = 0
     wb.calculation.fullCalcOnLoad = True
     return wb
@@ -311,8 +333,10 @@ def write_computed(wb: Workbook, layout: Layout, computed: Computed) -> None:
             set_cell(wb[CALC_SHEET], cell.address, computed.get(cell.calc_key))
 
 
-def build_workbook(report: Any, layout: Layout, computed: Computed | None = None) -> Workbook:
-    wb = new_workbook(layout)
+def build_workbook(report: Any, layout: Layout, computed: Computed | None = None,
+                   config: Config | None = None) -> Workbook:
+    """A new workbook for ``report``; ``config``, when given, is recorded (:func:`record_config`)."""
+    wb = new_workbook(layout, config)
     write_report(wb, layout, report)
     if computed is not None:
         write_computed(wb, layout, computed)
