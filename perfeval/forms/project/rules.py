@@ -30,7 +30,7 @@ from perfeval.names import project_key, similarity
 from perfeval.numbers import money, money_sum
 from perfeval.rules.base import Context, Rule, RuleInfo, nz, rule, text_blank
 
-ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+ERR, WARN = Severity.ERROR, Severity.WARNING
 
 _PART_CAPTIONS = {key: caption for key, _, caption in FUNDS_PARTS}
 
