@@ -92,6 +92,11 @@ class Config(BaseModel):
     public_funds_low_rate: Decimal = Field(
         default=Decimal("0.6"), description="公用经费控制率 below this is informational (BD-009)"
     )
+    project_name_similarity: Decimal = Field(
+        default=Decimal("0.8"),
+        description="X-005: two project names at least this alike (rapidfuzz ratio after normalising brackets, "
+                    "width and spaces) are reported as probably the same project",
+    )
     no_building_full_marks: bool = Field(
         default=True, description="没有楼堂馆所项目 ⇒ full marks (S6); a score rule, never a 100% rate"
     )

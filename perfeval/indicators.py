@@ -38,6 +38,7 @@ __all__ = [
     "ParsedValue",
     "RawValue",
     "ValueKind",
+    "explicit_comparator",
     "format_decimal",
     "format_value",
     "normalise_text",
@@ -346,6 +347,14 @@ def parse_value(raw: RawValue) -> ParsedValue:
     if isinstance(raw, str):
         return _parse_text(raw)
     raise TypeError(f"parse_value() cannot read {type(raw).__name__}")
+
+
+def explicit_comparator(text: str) -> Comparator | None:
+    """An explicit 指标性质 (``≥``, ``>=``, ``不低于``, ``＜`` …) as a :class:`Comparator`; None for blank, ``定性`` or
+    anything else."""
+    norm = normalise_text(text or "")
+    comparator, length, _ = _match_prefix(norm)
+    return comparator if comparator is not None and length == len(norm) else None
 
 
 def format_decimal(number: Decimal) -> str:

@@ -123,6 +123,22 @@ class Level3(_Model):
 
         return parse_value(self.actual)
 
+    def scoring_target(self) -> Any:
+        """The parsed 年度指标值 as scoring reads it: a number written without comparator (``90%``) takes the
+        explicit ``comparator`` field (指标性质), and without unit the ``unit`` field; the text wins otherwise."""
+        from perfeval.indicators import ValueKind, explicit_comparator
+
+        target = self.parsed_target()
+        if target.kind is not ValueKind.QUANTITATIVE:
+            return target
+        update: dict[str, Any] = {}
+        comparator = explicit_comparator(self.comparator)
+        if target.comparator is None and comparator is not None:
+            update["comparator"] = comparator
+        if not target.unit and self.unit.strip():
+            update["unit"] = self.unit.strip()
+        return target.model_copy(update=update) if update else target
+
 
 class Level2(_Model):
     name: str = Field(min_length=1, description="二级指标, e.g. 数量指标")

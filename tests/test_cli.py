@@ -21,10 +21,14 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_schema_validates_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema"]) == 0
-    schema = json.loads(capsys.readouterr().out)
+    schemas = {}
+    for form in ("department", "project"):
+        assert main(["schema", "--form", form]) == 0
+        schemas[form] = json.loads(capsys.readouterr().out)
     for example in EXAMPLES.glob("*.json"):
-        jsonschema.validate(json.loads(example.read_text(encoding="utf-8")), schema)
+        data = json.loads(example.read_text(encoding="utf-8"))
+        jsonschema.validate(data, schemas["project" if "projects" in data else "department"])
+    schema = schemas["department"]
     broken = json.loads((EXAMPLES / "huaihua-2023.json").read_text(encoding="utf-8"))
     broken["basic"]["staff_actual"] = "四十"
     with pytest.raises(jsonschema.ValidationError):

@@ -85,7 +85,7 @@ def test_demo_replaces_nothing_without_overwrite(tmp_path: Path, capsys: pytest.
     out = tmp_path / "demo"
     assert main(["demo", "-o", str(out)]) == 0
     before = {p.name: sha(p) for p in out.iterdir()}
-    assert len(before) == 2
+    assert len(before) == 4  # a template and an example workbook for each form
     workbook = out / "huaihua-2023.xlsx"
     workbook.write_bytes(OLD)
     assert main(["demo", "-o", str(out)]) == 2
@@ -301,9 +301,12 @@ def test_ctrl_c_after_the_first_of_two_files_names_it(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(workflow, "fill", interrupted)
     assert main(["demo", "-o", str(tmp_path)]) == 130
-    template = tmp_path / TEMPLATE_FILENAME.format(year=TEMPLATE_YEAR)
-    assert capsys.readouterr().err == f"已中断。中断前已完整写入：{template}；其余文件未写入。\n"
-    assert sorted(tmp_path.iterdir()) == [template]
+    from perfeval import forms
+
+    templates = [tmp_path / p.template_filename.format(year=TEMPLATE_YEAR) for p in forms.all_forms()]
+    assert templates[0] == tmp_path / TEMPLATE_FILENAME.format(year=TEMPLATE_YEAR)
+    assert capsys.readouterr().err == f"已中断。中断前已完整写入：{'、'.join(map(str, templates))}；其余文件未写入。\n"
+    assert sorted(tmp_path.iterdir()) == sorted(templates)
 
 
 SELF_INTERRUPT = """

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 #: name → module holding ``FORM`` (the order is the order ``perfeval forms`` lists them and recognition tries)
 BUILTIN: dict[str, str] = {
     "department": "perfeval.forms.department",
-
+    "project": "perfeval.forms.project",
 }
 DEFAULT_FORM = "department"
 

@@ -160,7 +160,8 @@ class Context:
     def scored(self, path: str, row: Level3) -> IndicatorScore:
         """The engine's score of the 三级 row at model path ``path`` (computed once per run)."""
         if path not in self._scores:
-            self._scores[path] = score_indicator(row.name, row.target, row.actual, row.weight, self.config)
+            self._scores[path] = score_indicator(row.name, row.scoring_target(), row.actual, row.weight,
+                                                 self.config)
         return self._scores[path]
 
     def memo(self, key: str, factory: Callable[[], Any]) -> Any:

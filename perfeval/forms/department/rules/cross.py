@@ -12,11 +12,10 @@ Left out — they need the report narrative (or a 项目支出自评表 not in t
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 
 from perfeval.findings import Finding, Severity
+from perfeval.names import plain_name
 from perfeval.numbers import money_sum
 from perfeval.rules.base import Context, Rule, rule, text_blank
 
@@ -62,16 +61,12 @@ def initial_budget(r: Rule, ctx: Context) -> Iterator[Finding]:
                           year=ctx.report.year)
 
 
-def _norm_name(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
 @rule("X-012", WARN, "基础数据表 填报单位 与 自评表 预算单位名称 应一致",
       "预算单位名称“{stated}”与基础数据表填报单位“{computed}”不一致")
 def unit_names(r: Rule, ctx: Context) -> Iterator[Finding]:
     """Added to rules.md §4.3: both tables name the same unit. Blank names are BD-013 / ZP-019."""
     a, b = ctx.report.self_eval.unit_name, ctx.report.basic.unit_name
-    if text_blank(a) or text_blank(b) or _norm_name(a) == _norm_name(b):
+    if text_blank(a) or text_blank(b) or plain_name(a) == plain_name(b):
         return
     yield ctx.finding(r, "self_eval.unit_name", stated=a.strip(), computed=b.strip())
 
