@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -148,6 +149,21 @@ def recorded_config(rows: Iterable[Sequence[object]]) -> Config | None:
     return None
 
 
+def json_object(text: str, label: str, what: str, example: str, error: type[ValueError]) -> dict[str, Any]:
+    """A JSON object (numbers as Decimal) from a configuration-like file, or ``error`` with a Chinese message
+    naming ``label`` (e.g. "配置文件 x.json") and showing ``example`` of what ``what`` should look like."""
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise error(f"{label} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有格式错误"
+                    "（键名须加英文双引号，最后一项后不能有逗号）") from exc
+    except RecursionError as exc:
+        raise error(f"{label} 嵌套过深，不是有效的{what}") from exc
+    if not isinstance(data, dict):
+        raise error(f"{label} 的内容须为 JSON 对象，例如 {example}")
+    return data
+
+
 def load_config(path: str | Path | None, base: Config = DEFAULT_CONFIG) -> Config:
     """``base`` (the defaults, or a scoring profile's values), overridden by the keys of a JSON file when ``path``
     is given.
@@ -161,15 +177,7 @@ def load_config(path: str | Path | None, base: Config = DEFAULT_CONFIG) -> Confi
 
     path = Path(path)
     text = read_json_text(path, "配置文件", ConfigError)
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"配置文件 {path.name} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有格式错误"
-                          "（键名须加英文双引号，最后一项后不能有逗号）") from exc
-    except RecursionError as exc:
-        raise ConfigError(f"配置文件 {path.name} 嵌套过深，不是有效的配置") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"配置文件 {path.name} 的内容须为 JSON 对象，例如 {{\"over_achievement_ratio\": 1.3}}")
+    data = json_object(text, f"配置文件 {path.name}", "配置", '{"over_achievement_ratio": 1.3}', ConfigError)
     unknown = sorted(k for k in data if k not in Config.model_fields)
     if unknown:
         raise ConfigError(f"配置文件 {path.name} 中有未知的配置项：{'、'.join(unknown)}"

@@ -31,7 +31,6 @@ Errors are :class:`ProfileError` (a :class:`~perfeval.config.ConfigError`, so th
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from importlib import resources
@@ -40,7 +39,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from perfeval.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from perfeval.config import DEFAULT_CONFIG, Config, ConfigError, json_object, load_config
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -96,16 +95,9 @@ class Profile(BaseModel):
 
 def _parse(text: str, label: str) -> Profile:
     """A profile from its JSON text; ``label`` names it in messages (``评分口径文件 x.json``)."""
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise ProfileError(f"{label} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有格式错误"
-                           "（键名须加英文双引号，最后一项后不能有逗号）") from exc
-    except RecursionError as exc:
-        raise ProfileError(f"{label} 嵌套过深，不是有效的评分口径") from exc
-    if not isinstance(data, dict):
-        raise ProfileError(f"{label} 的内容须为 JSON 对象，例如 {{\"name\": \"my-2024\", \"title\": \"本地口径\", "
-                           "\"settings\": {\"execution_reason_below\": 0.9}}")
+    data = json_object(text, label, "评分口径",
+                       '{"name": "my-2024", "title": "本地口径", "settings": {"execution_reason_below": 0.9}}',
+                       ProfileError)
     unknown = sorted(str(k) for k in data if k not in Profile.model_fields)
     if unknown:
         raise ProfileError(f"{label} 中有未知的项：{'、'.join(unknown)}"

@@ -190,6 +190,16 @@ def norm(text: Any) -> str:
     return re.sub(r"\s+", "", normalise_text(str(text))) if text is not None else ""
 
 
+def column_a(ws: SheetGrid) -> dict[str, list[int]]:
+    """Rows of each text in column A, normalised (a label may appear twice, e.g. a project named like a row)."""
+    out: dict[str, list[int]] = {}
+    for row in range(1, ws.max_row + 1):
+        v = ws.at(row, 1)
+        if isinstance(v, str):
+            out.setdefault(norm(v), []).append(row)
+    return out
+
+
 def find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
     """The sheet called ``name``, else the first whose top rows print ``title`` (a renamed official sheet)."""
     if name in wb.sheetnames:

@@ -7,7 +7,7 @@
 #   perfeval-<ver>-py3-none-any.whl      `pip wheel --no-deps` of this repository (built from a temp copy)
 #   <deps>.whl                           `pip download --only-binary=:all: --platform win_amd64
 #                                        --python-version X.Y --implementation cp` of perfeval's runtime
-#                                        dependencies (openpyxl, pydantic(+core), xlwings==0.37.8, defusedxml,
+#                                        dependencies (openpyxl, pydantic(+core), xlwings==0.37.8, defusedxml, rapidfuzz,
 #                                        their own dependencies) plus pywin32; with --mac also for
 #                                        macosx_11_0_arm64 and macosx_10_12_x86_64 plus psutil, appscript
 #   requirements.txt                     every wheel pinned (==), platform wheels with a sys_platform marker

@@ -173,6 +173,19 @@ def test_x005_budget_is_initial_or_full_year() -> None:
     assert "既不等于年初预算数80.00，也不等于全年预算数58.14" in findings.findings[0].message
 
 
+def test_x005_leaves_a_blank_project_figure_to_zp019() -> None:
+    """A project sheet whose 年初/全年预算数 and 全年执行数 are not typed yet: ZP-019 names each blank cell; X-005 does
+    not add a second finding per cell ("执行数空与决算数27.99不一致")."""
+    book = load_projects()
+    funds = book.projects[5].funds
+    funds.initial_budget = funds.full_year_budget = funds.executed = None
+    layout = FORM.layout_for(book)
+    assert cross(book, _department(), layout).codes() & {"X-005"} == set()
+    own = run_rules(book, layout)
+    assert {at(layout, "ZP-019", f"projects[5].funds.{key}")
+            for key in ("initial_budget", "full_year_budget", "executed")} <= located(own)
+
+
 def test_x005_project_in_basic_data_only() -> None:
     book = load_projects()
     del book.projects[2]  # 城市基础设施配套征收经费 has a 附件1-1 row with 2023 figures but no sheet now

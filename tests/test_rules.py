@@ -648,7 +648,7 @@ def test_list_rules_covers_every_code_once() -> None:
                                                                "RD-005"}
     assert all(i.title.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in i.title) for i in infos)
     assert all("\n" not in i.title for i in infos)
-    assert RULESET_VERSION == "2023.1"
+    assert RULESET_VERSION == "2026.1"
 
 
 def test_rules_are_ordered_by_code_and_documented() -> None:

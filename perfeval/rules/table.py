@@ -360,7 +360,8 @@ def not_applicable_hygiene(r: Rule, ctx: Context) -> Iterator[Finding]:
                           score=ctx.num(row.score))
 
 
-@rule("ZP-019", ERR, "必填项：预算单位名称、年度总体目标、年度资金总额各数、适用指标的指标值/实际值/分值/得分",
+@rule("ZP-019", ERR, "必填项：表头（预算单位名称；项目表为项目名称、主管部门、实施单位）、年度总体目标、"
+                    "年度资金总额各数、适用指标的指标值/实际值/分值/得分",
       "{caption}未填写",
       row="“{name}”的{caption}未填写")
 def required(r: Rule, ctx: Context) -> Iterator[Finding]:

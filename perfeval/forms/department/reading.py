@@ -32,6 +32,7 @@ from perfeval.reading import (
     SheetGrid,
     StructureError,
     check_labels,
+    column_a,
     find_sheet,
     indicator_groups,
     level1_skeleton,
@@ -47,20 +48,10 @@ def recognise(wb: BookGrid) -> bool:
     return find_sheet(wb, BD_SHEET, BD_TITLE) is not None or find_sheet(wb, ZP_SHEET, ZP_TITLE) is not None
 
 
-def _column_a(ws: SheetGrid) -> dict[str, list[int]]:
-    """Rows of each text in column A (a project may be named like a fixed row)."""
-    out: dict[str, list[int]] = {}
-    for row in range(1, ws.max_row + 1):
-        v = ws.at(row, 1)
-        if isinstance(v, str):
-            out.setdefault(norm(v), []).append(row)
-    return out
-
-
 def _anchor_rows(ws: SheetGrid) -> dict[str, int]:
     """Row of each fixed label of 附件1-1: 项目支出 at its fixed row, 公用经费 the one followed by its
     其中 rows (not a project that happens to carry the same name)."""
-    a = _column_a(ws)
+    a = column_a(ws)
     out = {label: rows[0] for label, rows in a.items()}
     fixed = bd_rows(0)["projects_stated"]
     if fixed in a.get("项目支出", []):
@@ -101,7 +92,7 @@ def _detect_shape(bd: SheetGrid, zp: SheetGrid, year: int) -> Shape:
                 if norm(actual) != norm(cell.text):
                     differences.append(f"{cell.address} 应为“{cell.text.strip()}”，实际为“{actual or '（空）'}”")
         raise StructureError(f"工作表“{bd.title}”的行结构与官方模板不一致（可能删除或插入了行）", differences)
-    a_zp = {label: rows[0] for label, rows in _column_a(zp).items()}
+    a_zp = {label: rows[0] for label, rows in column_a(zp).items()}
     missing = [t for t in ("绩效指标", "总分") if t not in a_zp]
     if missing:
         raise StructureError(f"工作表“{zp.title}”找不到必需的行", [f"A列应有“{t}”" for t in missing])

@@ -42,6 +42,7 @@ from perfeval.reading import (
     SheetGrid,
     StructureError,
     check_labels,
+    column_a,
     indicator_groups,
     level1_skeleton,
     norm,
@@ -162,17 +163,8 @@ def _label_view(wb: BookGrid, layout: Layout, year: int) -> tuple[_LabelBook, li
     return _LabelBook(wb, sheets), issues
 
 
-def _column_a(ws: SheetGrid) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for row in range(1, ws.max_row + 1):
-        v = ws.at(row, 1)
-        if isinstance(v, str):
-            out.setdefault(norm(v), []).append(row)
-    return out
-
-
 def _sheet_shape(ws: SheetGrid) -> SheetShape:
-    a = _column_a(ws)
+    a = column_a(ws)
     if GOAL_HEAD not in a.get("年度总体目标", []):
         raise StructureError(f"工作表“{ws.title}”的行结构与模板不一致",
                              [f"“年度总体目标”应在A列第{GOAL_HEAD}行（项目资金表下方），其后是目标文字，再后是“绩效指标”表头"])

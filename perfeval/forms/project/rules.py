@@ -202,7 +202,8 @@ def listed_projects(r: Rule, ctx: Context) -> Iterator[Finding]:
     Names are compared by :func:`perfeval.names.project_key` (width, brackets, spaces, a leading row number such
     as ``6.``); a remaining pair at least ``config.project_name_similarity`` alike (rapidfuzz ratio) is reported
     once as probably the same project (鹤城 vs 鹤中 is a real place-name difference: flagged, never corrected)
-    and its amounts are compared like an exact pair. For each pair: 全年执行数 must equal the listed 决算数
+    and its amounts are compared like an exact pair. For each pair (once the project sheet's figure is typed: a blank
+    one is ZP-019's finding): 全年执行数 must equal the listed 决算数
     (error); the listed 预算数 must equal the 年初预算数 **or** the 全年预算数 — rules.md X-002 reads 附件1-1's
     Y年预算数 as the 年初 figure (120.00 = 40 + 80 in the seed), issue 9 as the 全年预算数; either is accepted.
     A project sheet without a row → warning at its 项目名称; listed projects with 评价年度 figures (a row with only
@@ -225,10 +226,11 @@ def listed_projects(r: Rule, ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(r, f"{prefix}.name", stated=name, computed=other, variant="near", severity=WARN,
                               ratio=f"{m.score:.0f}")
         f = table.funds
-        if (f.executed is not None or item.actual is not None) and not ctx.same_amount(f.executed, item.actual):
+        # a blank figure on the project sheet is ZP-019's finding; compared once typed
+        if f.executed is not None and not ctx.same_amount(f.executed, item.actual):
             yield ctx.finding(r, f"{prefix}.funds.executed", stated=_amount(f.executed), computed=_amount(item.actual),
                               name=name, other=other, year=year)
-        budget_known = item.budget is not None or f.initial_budget is not None or f.full_year_budget is not None
+        budget_known = f.initial_budget is not None or f.full_year_budget is not None
         if budget_known and not (ctx.same_amount(item.budget, f.initial_budget)
                                  or ctx.same_amount(item.budget, f.full_year_budget)):
             yield ctx.finding(r, f"{prefix}.funds.initial_budget", stated=_amount(f.initial_budget),
