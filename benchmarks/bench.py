@@ -151,6 +151,34 @@ def scaling(sizes: list[tuple[int, int]], processes: bool) -> None:
             print(line, flush=True)
 
 
+def project_rows(tmp: Path, department: Path, repeat: int) -> list[tuple[str, float, float, float | None]]:
+    """The 项目支出绩效自评表 example (six project sheets): each command against a bare load+save of that workbook;
+    ``validate --with`` adds reading the department workbook and the cross-form rule X-005."""
+    from perfeval import forms
+    from perfeval.xlsx.export import export_file
+    from perfeval.xlsx.workflow import compute_file, fill, validate_file
+
+    src = tmp / "projects.xlsx"
+    book = forms.get("project").parse_json((ROOT / "examples" / "huaihua-2023-projects.json").read_text("utf-8"))
+    fill(book, src)
+    out = tmp / "projects_out.xlsx"
+
+    def bare() -> None:
+        load_workbook(src).save(out)
+
+    bare()
+    compute_file(src, tmp / "projects_warm.xlsx")
+    t_bare = best_of(bare, repeat)
+    timed = [
+        ("项目表 bare openpyxl load+save (baseline)", t_bare, None),
+        ("项目表 compute", best_of(lambda: compute_file(src, out), repeat), 1.5),
+        ("项目表 validate -o", best_of(lambda: validate_file(src, out), repeat), 1.5),
+        ("项目表 validate --with 部门表", best_of(lambda: validate_file(src, None, companion=department), repeat), None),
+        ("项目表 export", best_of(lambda: export_file(src, out), repeat), None),
+    ]
+    return [(name, t, t / t_bare, target) for name, t, target in timed]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
@@ -201,6 +229,8 @@ def main() -> int:
             rows.append(("export (validate + freeze + protect)", t_export, t_export / t_bare, None))
         except (ImportError, FileNotFoundError) as exc:
             print(f"export skipped: {exc}")
+
+        rows += project_rows(tmp, corrected, args.repeat)
 
     cold = []
     for _ in range(5):
