@@ -173,7 +173,8 @@ def project_rows(tmp: Path, department: Path, repeat: int) -> list[tuple[str, fl
         ("项目表 bare openpyxl load+save (baseline)", t_bare, None),
         ("项目表 compute", best_of(lambda: compute_file(src, out), repeat), 1.5),
         ("项目表 validate -o", best_of(lambda: validate_file(src, out), repeat), 1.5),
-        ("项目表 validate --with 部门表", best_of(lambda: validate_file(src, None, companion=department), repeat), None),
+        ("项目表 validate --with 部门表",
+         best_of(lambda: validate_file(src, None, companion=department), repeat), None),
         ("项目表 export", best_of(lambda: export_file(src, out), repeat), None),
     ]
     return [(name, t, t / t_bare, target) for name, t, target in timed]
