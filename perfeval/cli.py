@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
+from perfeval.limits import MAX_PROJECT_SHEETS
 from perfeval.limits import MAX_PROJECTS as MAX_PROJECT_ROWS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -747,7 +748,8 @@ def build_parser() -> ChineseArgumentParser:
                    help=f"评价年度，{YEAR_MIN}–{YEAR_MAX}（默认 2025；用 --projects-from 时默认取部门表的年度）")
     p.add_argument("--projects", type=_int_in_range(0, MAX_PROJECT_ROWS, "项目数", limit=True), default=None,
                    metavar="个数",
-                   help=f"附件1-1 的项目支出行数（默认 10），或项目表的张数（默认 1），0–{MAX_PROJECT_ROWS}")
+                   help=f"附件1-1 的项目支出行数（默认 10，最多 {MAX_PROJECT_ROWS}），或项目表的张数（默认 1，"
+                        f"最多 {MAX_PROJECT_SHEETS}）")
     p.add_argument("--projects-from", metavar="部门表.xlsx",
                    help="按此工作簿（已填写的附件1-1）中的项目新建，每个本年度项目一张项目表（不会被修改）")
     _add_config(p)

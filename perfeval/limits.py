@@ -30,6 +30,10 @@ from pathlib import Path
 # --- the largest report ---------------------------------------------------------------------------
 MAX_PROJECTS = 5_000  # 项目支出 rows on 附件1-1
 MAX_INDICATOR_ROWS = 1_000  # 三级指标 rows on 附件1-2 (all 一级/二级 groups together)
+#: 项目支出绩效自评表: the most project sheets one workbook may hold, and the most 三级 rows of all its sheets
+#: together (a workbook at these limits stays well within the file limits below)
+MAX_PROJECT_SHEETS = 500
+MAX_BOOK_INDICATOR_ROWS = 5 * MAX_INDICATOR_ROWS
 
 # --- a data file for ``fill`` (JSON) --------------------------------------------------------------
 MAX_DATA_BYTES = 16 * 1024 * 1024  # a report at the limits with long texts is about 2 MB

@@ -47,16 +47,11 @@ from perfeval.layout import (
     rate_formula,
     total_row,
 )
-from perfeval.limits import MAX_INDICATOR_ROWS, LimitError, check_shape
+from perfeval.limits import MAX_BOOK_INDICATOR_ROWS, MAX_PROJECT_SHEETS, LimitError, check_shape
 from perfeval.sheets import AUXILIARY_SHEETS, CALC_SHEET
 
 FORM_NAME = "project"
 TITLE = "项目支出绩效自评表"
-
-#: The most project sheets one workbook may hold, and the most 三级 rows of all its sheets together (a workbook at
-#: these limits stays well within the file limits of :mod:`perfeval.limits`).
-MAX_PROJECT_SHEETS = 500
-MAX_BOOK_INDICATOR_ROWS = 5 * MAX_INDICATOR_ROWS
 
 COLUMNS = {"A": 6.0, "B": 12.0, "C": 10.0, "D": 18.0, "E": 12.0, "F": 12.0, "G": 9.0, "H": 7.5, "I": 18.0}
 GOAL_WIDTH = min(sum(COLUMNS[c] for c in "BCDE"), sum(COLUMNS[c] for c in "FGHI"))
