@@ -328,6 +328,8 @@ CALC_ITEMS = (
 )
 
 
+#: 计算结果 items whose value is a text spanning the table (no 计算方法 column)
+WIDE_CALC_ITEMS = frozenset({"calc.profile"})
 #: value type of each 计算结果 item (rates when not listed)
 CALC_VTYPES = {"calc.staff_over": VType.COUNT, "calc.total_score": VType.SCORE, "calc.grade": VType.TEXT,
                "calc.renormalised_total": VType.SCORE, "calc.profile": VType.TEXT}
@@ -375,6 +377,12 @@ def _calc_layout(shape: Shape) -> SheetLayout:
     for key, label, desc in CALC_ITEMS:
         b.label(f"A{row}", label, align="left")
         formula = formulas[key]
+        if key in WIDE_CALC_ITEMS:  # a text the width of the table (评分口径: title and name), no description
+            b.cells.append(Cell(sheet=CALC_SHEET, address=f"B{row}", role=Role.DERIVED, calc_key=key,
+                                vtype=vtypes.get(key, VType.RATE), caption=label, merge=f"B{row}:F{row}",
+                                align="left"))
+            row += 1
+            continue
         if formula is None:  # engine-only value, written by 计算
             b.cells.append(Cell(sheet=CALC_SHEET, address=f"B{row}", role=Role.DERIVED, calc_key=key,
                                 vtype=vtypes.get(key, VType.RATE), caption=label))
