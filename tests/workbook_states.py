@@ -8,16 +8,6 @@ A :class:`WorkbookState` is a small, printable recipe (so a failing example is i
   三级 row, or its corrected copy as is (a fully filled form that passes 校验; it gets at most
   ``LIGHT_EDITS`` edits, of its text cells, so that ``export`` and ``verify`` often get past 校验 to their
   own work);
-A state is of either form (``form``): the above is the ``department`` form (附件1-1 + 附件1-2). A ``project``
-state (项目支出绩效自评表, one sheet per project) has the same kinds of base: a fresh template (1..3 sheets), a
-blank book with 1..3 三级 rows per 二级 on each sheet written by ``fill``, the example
-(``examples/huaihua-2023-projects.json``) trimmed to a drawn subset of its sheets with 1..3 copies of each
-三级 row, or the example as is (it passes 校验; at most ``LIGHT_EDITS`` edits of its text cells and no
-restructuring). After its cell edits a project state may be **restructured** as an accountant reorganises a
-workbook: a project sheet renamed (its references in formulas follow, as in Excel), two sheets swapped, a sheet
-copied ("名称 (2)", as Excel names a copy), a 项目名称 changed so that it no longer matches its sheet, one
-project's name typed on another sheet, or a sheet's year row changed.
-
 - then **edits** to a drawn subset of the cells the form's layout knows (roles INPUT and DERIVED, on
   every sheet it lays out; no address is hard-coded here). An input cell gets a blank, a plausible value
   for its type, a number (int, float, Decimal; negative, huge, more than two decimals), any text form the
@@ -25,6 +15,16 @@ project's name typed on another sheet, or a sheet's year row changed.
   date/datetime/time, an error value (``#DIV/0!`` stored as an error, or typed as text) or a formula; a
   derived cell gets its template formula, another formula, a typed value or nothing. An edit may also
   give the cell a note (批注) and a fill of the accountant's own.
+
+A state is of either form (``form``); the bases above are those of the ``department`` form (附件1-1 +
+附件1-2). A ``project`` state (项目支出绩效自评表, one sheet per project) has the same kinds of base: a fresh
+template (1..3 sheets), a blank book with 1..3 三级 rows per 二级 on each sheet written by ``fill``, the example
+(``examples/huaihua-2023-projects.json``) trimmed to a drawn subset of its sheets with 1..3 copies of each
+三级 row, or the example as is (it passes 校验; at most ``LIGHT_EDITS`` edits of its text cells and no
+restructuring). After its cell edits a project state may be **restructured** as an accountant reorganises a
+workbook: a project sheet renamed (its references in formulas follow, as in Excel), two sheets swapped, a sheet
+copied ("名称 (2)", as Excel names a copy), a 项目名称 changed so that it no longer matches its sheet, one
+project's name typed on another sheet, or a sheet's year row changed.
 
 ``WorkbookState.write(path)`` builds the file with openpyxl; the same recipe always gives the same cells.
 """
@@ -223,9 +223,9 @@ def apply_restructure(wb: Any, r: Restructure) -> None:
         wb.move_sheet(second, offset=a - b)  # second now at a, first at a + 1
         wb.move_sheet(first, offset=b - (a + 1))
     elif r.kind == "copy":  # Excel's 移动或复制 → 建立副本: "名称 (2)" right after the original
-        copy = wb.copy_worksheet(ws)
         with warnings.catch_warnings():  # a name of more than 31 characters: what the reader must refuse
             warnings.simplefilter("ignore")
+            copy = wb.copy_worksheet(ws)  # named "… Copy" first
             copy.title = f"{ws.title} (2)"
         wb.move_sheet(copy, offset=r.index + 1 - wb.index(copy))
     elif r.kind == "duplicate-name":  # the project name of sheet ``other`` typed on sheet ``index`` too
@@ -420,9 +420,9 @@ def project_bases(draw: st.DrawFn) -> WorkbookState:
         return WorkbookState(base, example.year, len(example.projects), form="project")
     if base == "example":
         n = len(example.projects)
-        k = draw(st.integers(1, n))  # the size first (a drawn list of distinct indices is nearly always full)
-        keep = tuple(sorted(draw(st.permutations(range(n)))[:k]))
-        rows = tuple(_rows(draw, example.projects[k]) for k in keep)
+        size = draw(st.integers(1, n))  # the size first (a drawn list of distinct indices is nearly always full)
+        keep = tuple(sorted(draw(st.permutations(range(n)))[:size]))
+        rows = tuple(_rows(draw, example.projects[i]) for i in keep)
         return WorkbookState(base, example.year, len(keep), form="project", sheet_rows=rows, keep=keep)
     n = draw(st.integers(1, MAX_PROJECT_SHEETS))
     skeleton = forms.get("project").blank(BlankOptions(year=2025, n_projects=1), DEFAULT_CONFIG)
