@@ -503,12 +503,16 @@ def read_cells(reader: CellReader, report: Any, sheets: Iterable[str] | None = N
 
 
 def read_grid(wb: BookGrid) -> ReadResult:
-    """Read whichever form ``wb`` holds (:func:`perfeval.forms.recognise`); StructureError when none."""
+    """Read whichever form ``wb`` holds; StructureError when none, or when more than one form recognises it."""
     from perfeval import forms
 
-    pack = forms.recognise(wb)
-    if pack is None:
+    found = [pack for pack in forms.all_forms() if pack.recognise(wb)]
+    if not found:
         titles = "；".join(f"{p.title}" for p in forms.all_forms())
         raise StructureError("工作簿中找不到官方表格",
                              [f"未识别出任何一种表格（{titles}）；现有工作表：{'、'.join(wb.sheetnames)}"])
-    return pack.read(wb)
+    if len(found) > 1:  # reading one would silently leave the other's sheets unchecked (and in a 定稿)
+        raise StructureError("一个工作簿中同时有几种表格：" + "、".join(p.title for p in found),
+                             ["本工具一次只处理一种表格，请把它们分别保存为单独的工作簿后再处理"
+                              "（需要相互核对时用 perfeval validate 工作簿.xlsx --with 另一工作簿.xlsx）"])
+    return found[0].read(wb)

@@ -38,6 +38,7 @@ from openpyxl.cell.cell import MergedCell
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+PROJECT_EXAMPLE = "huaihua-2023-projects.json"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 BD = "xl/worksheets/sheet1.xml"  # 附件1-1 in a workbook written by perfeval
@@ -157,6 +158,9 @@ class Bases:
     flagged: bytes  # `validate -o` of the seed: 校验结果, _perfeval_flags, notes
     final: bytes  # export of the corrected example
     year2019: bytes  # the template of another year
+    project: bytes  # the project example filled in (6 project sheets; passes 校验, also --with corrected)
+    project_fresh: bytes  # `perfeval new --form project --projects 3`
+    project_final: bytes  # export of the project example
 
 
 def _normalised(path: Path) -> bytes:
@@ -173,8 +177,15 @@ def make_bases() -> Bases:
     def report(name: str) -> Report:
         return Report.model_validate_json((EXAMPLES / name).read_text(encoding="utf-8"))
 
+    from perfeval import forms
+
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        fill(forms.get("project").parse_json((EXAMPLES / PROJECT_EXAMPLE).read_text(encoding="utf-8")),
+             tmp / "project.xlsx")
+        write_new(tmp / "project_fresh.xlsx", year=2025, unit_name="某某单位", n_projects=3, form="project")
+        export_file(tmp / "project.xlsx", tmp / "project_final.xlsx",
+                    now=dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
         fill(report("huaihua-2023.json"), tmp / "seed.xlsx")
         fill(report("huaihua-2023-corrected.json"), tmp / "corrected.xlsx")
         write_new(tmp / "fresh.xlsx", year=2025, unit_name="某某单位", n_projects=10)
@@ -183,7 +194,8 @@ def make_bases() -> Bases:
         export_file(tmp / "corrected.xlsx", tmp / "final.xlsx",
                     now=dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
         return Bases(*(_normalised(tmp / f"{n}.xlsx")
-                       for n in ("seed", "corrected", "fresh", "flagged", "final", "y2019")))
+                       for n in ("seed", "corrected", "fresh", "flagged", "final", "y2019", "project",
+                                 "project_fresh", "project_final")))
 
 
 def edit(data: bytes, change: Callable[[Workbook], None]) -> bytes:
@@ -453,9 +465,109 @@ def _seed_with(**changes: object) -> bytes:
     return _json(data)
 
 
-# --------------------------------------------------------------------------- the corpus
+# --------------------------------------------------------------------------- project workbooks
 
 Builder = Callable[[Bases], bytes | None]
+
+P1 = "xl/worksheets/sheet1.xml"  # the first project sheet of the project example (专项（业务）经费)
+P_NAMES = ("专项（业务）经费", "污水处理专项业务费", "城市基础设施配套征收经费", "污泥干化处置费", "污水截污干管费用",
+           "鹤城一体化燃气规划专项经费")
+
+
+def _project_rows(sheet: int) -> dict[str, int]:
+    """Rows of the blocks of the example's project sheet ``sheet`` (from the pack's layout)."""
+    from perfeval import forms
+    from perfeval.forms.project.layout import Shape, sheet_rows
+
+    book = forms.get("project").parse_json((EXAMPLES / PROJECT_EXAMPLE).read_text(encoding="utf-8"))
+    shape = Shape.of(book)  # type: ignore[arg-type]
+    s = shape.sheets[sheet]
+    return sheet_rows(s.indicator_rows, s.goal_rows)
+
+
+def _project_sheets(n: int) -> Callable[[Workbook], None]:
+    """``n`` project sheets: the first sheet of a fresh project workbook copied (each named after its project)."""
+    def change(wb: Workbook) -> None:
+        first = wb.worksheets[0]
+        for i in range(len([ws for ws in wb.worksheets if ws["A1"].value == "项目支出绩效自评表"]), n):
+            copy = wb.copy_worksheet(first)
+            copy.title = f"项目{i + 1}"
+            copy["C3"] = f"项目{i + 1}"
+            wb.move_sheet(copy, offset=i - wb.index(copy))
+    return change
+
+
+def _copy_sheets(source: bytes, names: list[str], at_end: bool) -> Callable[[Workbook], None]:
+    """Sheets ``names`` of another workbook copied in (values and merges; what 移动或复制 between workbooks
+    keeps), at the end or at the front."""
+    def change(wb: Workbook) -> None:
+        other = load_workbook(io.BytesIO(source))
+        for k, name in enumerate(names):
+            src = other[name]
+            ws = wb.create_sheet(name, None if at_end else k)
+            for row in src.iter_rows():
+                for c in row:
+                    if not isinstance(c, MergedCell) and c.value is not None:
+                        ws.cell(row=c.row, column=c.column, value=c.value)
+            for rng in src.merged_cells.ranges:
+                ws.merge_cells(str(rng))
+    return change
+
+
+def _sheet_name_in_xml(data: bytes, old: str, new: bytes) -> bytes:
+    """Sheet ``old`` renamed to ``new`` in xl/workbook.xml only (openpyxl refuses such names)."""
+    return sub(data, WORKBOOK, b'name="' + old.encode() + b'"', b'name="' + new + b'"')
+
+
+def _many_project_sheets_json(n: int) -> bytes:
+    data = json.loads((EXAMPLES / PROJECT_EXAMPLE).read_text(encoding="utf-8"))
+    first = data["projects"][0]
+    data["projects"] = [{**first, "name": f"项目{i + 1}"} for i in range(n)]
+    return _json(data)
+
+
+PROJECT_SPECS: list[tuple[str, Builder]] = [
+    ("project.xlsx", lambda b: b.project),
+    ("project_fresh.xlsx", lambda b: b.project_fresh),
+    ("project_final.xlsx", lambda b: b.project_final),
+    ("project_final_value_changed.xlsx", lambda b: sub(b.project_final, P1, rb'<c r="E7"([^>]*)><v>[^<]*</v>',
+                                                       rb'<c r="E7"\1><v>99</v>')),
+    # rows deleted / inserted inside the indicator block, the 总分 row deleted, the funds block moved down
+    ("project_deleted_indicator_rows.xlsx", lambda b: edit(b.project, _delete_rows(
+        P_NAMES[0], _project_rows(0)["ind_first"] + 1, 2))),
+    ("project_inserted_indicator_row.xlsx", lambda b: edit(b.project, _insert_rows(
+        P_NAMES[1], _project_rows(1)["ind_first"] + 2))),
+    ("project_total_removed.xlsx", lambda b: edit(b.project, _delete_rows(P_NAMES[0], _project_rows(0)["total"]))),
+    ("project_funds_header_moved.xlsx", lambda b: edit(b.project, _insert_rows(P_NAMES[1], 6))),
+    ("project_merged_funds.xlsx", lambda b: edit(b.project, _merge(["C7:H10"], P_NAMES[0]))),
+    ("project_merged_indicators.xlsx", lambda b: edit(b.project, _merge(
+        [f"D{_project_rows(1)['ind_first']}:I{_project_rows(1)['ind_first'] + 3}"], P_NAMES[1]))),
+    # sheets: too many, names Excel forbids, a reserved name, a copy, another year, 计算结果 deleted
+    ("project_600_sheets.xlsx", lambda b: edit(b.project_fresh, _project_sheets(600))),
+    ("project_forbidden_sheet_name.xlsx", lambda b: _sheet_name_in_xml(b.project, P_NAMES[1],
+                                                                       "项目/一[期]:*?".encode())),
+    ("project_empty_sheet_name.xlsx", lambda b: _sheet_name_in_xml(b.project, P_NAMES[2], b"")),
+    ("project_long_sheet_name.xlsx", lambda b: _sheet_name_in_xml(b.project, P_NAMES[2], ("长" * 40).encode())),
+    ("project_reserved_sheet_name.xlsx", lambda b: edit(b.project, _rename({P_NAMES[3]: "校验结果"}))),
+    ("project_copied_sheet.xlsx", lambda b: edit(b.project, lambda wb: setattr(
+        wb.copy_worksheet(wb[P_NAMES[0]]), "title", f"{P_NAMES[0]} (2)"))),
+    ("project_year_mismatch.xlsx", lambda b: edit(b.project, _cells(P_NAMES[2], {"A2": "（2022年度）"}))),
+    ("project_no_year.xlsx", lambda b: edit(b.project, _cells(P_NAMES[0], {"A2": None}))),
+    ("project_calc_deleted.xlsx", lambda b: edit(b.project, _remove_sheet("计算结果"))),
+    ("project_wrong_values.xlsx", lambda b: edit(b.project, _cells(P_NAMES[0], {
+        "C7": True, "D7": "#DIV/0!", "E7": "九十万元", "C8": dt.datetime(2023, 1, 1), "F7": -1e308, "G7": "=1/0"}))),
+    # two forms in one workbook, both ways round
+    ("project_with_department_sheets.xlsx", lambda b: edit(b.project, _copy_sheets(b.corrected, [BD_NAME, ZP_NAME],
+                                                                                   at_end=True))),
+    ("department_with_project_sheet.xlsx", lambda b: edit(b.corrected, _copy_sheets(b.project, [P_NAMES[0]],
+                                                                                     at_end=False))),
+    # data files
+    ("data_projects.json", lambda b: (EXAMPLES / PROJECT_EXAMPLE).read_bytes()),
+    ("data_projects_501.json", lambda b: _many_project_sheets_json(501)),
+]
+
+
+# --------------------------------------------------------------------------- the corpus
 
 
 def _noise(n: int) -> str:
@@ -724,6 +836,7 @@ SPECS: list[tuple[str, Builder]] = [
     ("data_long_text.json", lambda b: _seed_with(self_eval__goal_expected="长" * 1_048_576)),
     ("data_text_excel_limit.json", lambda b: _seed_with(self_eval__goal_expected="目标" * 16_383)),
     ("data_year_out_of_range.json", lambda b: _seed_with(year=99999)),
+    *PROJECT_SPECS,
 ]
 
 
@@ -746,11 +859,15 @@ def build_corpus(directory: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------- running the commands
 
-#: every command on every workbook (``{f}`` the corpus file, ``{o}`` the command's own output folder)
+#: every command on every workbook (``{f}`` the corpus file, ``{o}`` the command's own output folder, ``{d}`` the
+#: corpus folder): ``validate --with`` both ways, the file as the project side (against the corrected 附件1-1) and
+#: as the other side (of the project example)
 WORKBOOK_COMMANDS: dict[str, list[str]] = {
     "compute": ["compute", "{f}", "-o", "{o}/compute.xlsx"],
     "validate": ["validate", "{f}"],
     "validate-o": ["validate", "{f}", "-o", "{o}/validate.xlsx"],
+    "validate-with": ["validate", "{f}", "--with", "{d}/corrected.xlsx"],
+    "validate-companion": ["validate", "{d}/project.xlsx", "--with", "{f}"],
     "clear": ["clear", "{f}", "-o", "{o}/clear.xlsx"],
     "export": ["export", "{f}", "-o", "{o}/export.xlsx"],
     "export-force": ["export", "{f}", "--force", "--reason", "x", "-o", "{o}/export.xlsx"],
@@ -861,7 +978,7 @@ def run_corpus(paths: list[Path], out_root: Path) -> dict[str, dict[str, dict[st
         per: dict[str, dict[str, object]] = {}
         for command, template in commands_for(path).items():
             out = out_root / path.name / command
-            argv = [a.format(f=path, o=out) for a in template]
+            argv = [a.format(f=path, o=out, d=path.parent) for a in template]
             before = _digest(path)
             result = run_command(argv, out)
             result["input_changed"] = _digest(path) != before

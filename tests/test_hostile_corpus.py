@@ -54,7 +54,7 @@ def corpus_listing(corpus_dir: Path) -> dict[str, str]:
 def _balanced(names: list[str], n: int) -> list[list[str]]:
     """Split the files among the workers by a rough cost (the files at a limit take most of the time)."""
     def cost(name: str) -> int:
-        return 10 if any(k in name for k in ("_within", "many_", "5000")) else 1
+        return 10 if any(k in name for k in ("_within", "many_", "5000", "600_sheets")) else 1
 
     chunks: list[list[str]] = [[] for _ in range(n)]
     loads = [0] * n
@@ -220,6 +220,8 @@ REFUSED_BY: dict[str, str] = {
     "data_long_text.json": "超过 Excel 单元格的上限 32767 个字符",
     "data_bad_json.json": "不符合报表结构",
     "data_directory.json": "文件夹",
+    "project_forbidden_sheet_name.xlsx": "有工作表的名称含有 Excel 不允许的字符“/”",
+    "data_projects_501.json": "项目支出绩效自评表共 501 张，超过本工具支持的上限 500 张",
 }
 #: files within every limit: no command refuses them as unusable input (exit 2) — the limits are not too tight
 ACCEPTED = ("stored.xlsx", "many_parts_within.xlsx", "bomb_comments_within.xlsx", "far_cell_within_limit.xlsx",
@@ -227,7 +229,13 @@ ACCEPTED = ("stored.xlsx", "many_parts_within.xlsx", "bomb_comments_within.xlsx"
             "comments_many_within.xlsx", "styles_many_within.xlsx", "wide_used_range_within.xlsx",
             "many_sheets.xlsx", "utf16_sheet.xlsx",
             "seed.xlsx", "corrected.xlsx", "flagged.xlsx", "final.xlsx", "data_5000_projects.json",
-            "data_text_excel_limit.json", "data_seed.json")
+            "data_text_excel_limit.json", "data_seed.json",
+            "project.xlsx", "project_fresh.xlsx", "project_final.xlsx", "project_empty_sheet_name.xlsx",
+            "project_copied_sheet.xlsx", "project_year_mismatch.xlsx", "project_calc_deleted.xlsx",
+            "project_merged_funds.xlsx", "project_inserted_indicator_row.xlsx", "project_wrong_values.xlsx",
+            "data_projects.json")
+#: ``validate --with`` pairs the file with a workbook of the other form: judged by test_cross_form_pairs
+CROSS_COMMANDS = ("validate-with", "validate-companion")
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_BY))
@@ -240,9 +248,68 @@ def test_refused_for_the_right_reason(results: dict[str, dict[str, dict[str, Any
 @pytest.mark.parametrize("name", ACCEPTED)
 def test_accepted_within_the_limits(results: dict[str, dict[str, dict[str, Any]]], name: str) -> None:
     for command, r in results[name].items():
-        if command == "verify":
-            continue  # not an export: exit 2 is verify's answer
+        if command == "verify" or command in CROSS_COMMANDS:
+            continue  # not an export: exit 2 is verify's answer; --with needs the other form
         assert r["rc"] in (0, 1), (name, command, r["rc"], r["stderr"][-500:])
+
+
+#: (file, command) → (exit code, a phrase of its output) for ``validate --with``: the file as the project side
+#: (against the corrected 附件1-1) and as the other side (of the project example)
+CROSS_EXPECTED: dict[tuple[str, str], tuple[int, str]] = {
+    ("project.xlsx", "validate-with"): (0, "未发现问题"),  # the example agrees with the corrected 附件1-1
+    ("corrected.xlsx", "validate-companion"): (0, "未发现问题"),
+    ("seed.xlsx", "validate-companion"): (0, "未发现问题"),  # the seed's 项目支出 rows are the corrected ones
+    ("project_fresh.xlsx", "validate-with"): (1, "X-005"),  # 项目1…3: not in 附件1-1
+    ("seed.xlsx", "validate-with"): (2, "没有与其他工作簿交叉核对的规则"),  # a department book as the project side
+    ("corrected.xlsx", "validate-with"): (2, "没有与其他工作簿交叉核对的规则"),
+    ("project.xlsx", "validate-companion"): (2, "是同一种表格（项目支出绩效自评表）"),
+    ("project_final.xlsx", "validate-companion"): (2, "是同一种表格（项目支出绩效自评表）"),
+    ("deleted_row_bd.xlsx", "validate-companion"): (2, "用于交叉核对的工作簿 deleted_row_bd.xlsx：工作表"),
+    ("project_with_department_sheets.xlsx", "validate-companion"): (2, "同时有几种表格"),
+    ("empty.xlsx", "validate-companion"): (2, "empty.xlsx：文件是空的"),
+}
+
+
+@pytest.mark.parametrize(("name", "command"), sorted(CROSS_EXPECTED))
+def test_cross_form_pairs(results: dict[str, dict[str, dict[str, Any]]], name: str, command: str) -> None:
+    rc, phrase = CROSS_EXPECTED[(name, command)]
+    r = results[name][command]
+    assert r["rc"] == rc, (name, command, r["rc"], r["stderr"][-500:], r["stdout_tail"])
+    assert phrase in r["stderr"] + r["stdout_tail"], (name, command, r["stderr"][-500:], r["stdout_tail"])
+
+
+@pytest.mark.parametrize("name", ["project_with_department_sheets.xlsx", "department_with_project_sheet.xlsx"])
+def test_two_forms_in_one_workbook(results: dict[str, dict[str, dict[str, Any]]], name: str) -> None:
+    """Reading one of the forms would leave the other's sheets unchecked (and in a 定稿): every command that reads
+    the form refuses the workbook, naming both forms; clear (which needs no form) still works."""
+    for command, r in results[name].items():
+        if command == "clear":
+            assert r["rc"] == 0, r["stderr"][-500:]
+        elif command != "verify":
+            assert r["rc"] == 2, (command, r["rc"])
+            both = "同时有几种表格：部门整体支出绩效自评表（附件1-1、附件1-2）、项目支出绩效自评表"
+            assert both in r["stderr"], command
+
+
+#: project workbooks whose structure no longer matches the form: refused with the reason (clear needs no form)
+PROJECT_STRUCTURE: dict[str, str] = {
+    "project_deleted_indicator_rows.xlsx": "A列应有“总分”（绩效指标之后）",
+    "project_total_removed.xlsx": "A列应有“总分”（绩效指标之后）",
+    "project_funds_header_moved.xlsx": "“年度总体目标”应在A列第11行",
+    "project_600_sheets.xlsx": "项目支出绩效自评表共 600 张，超过本工具支持的上限 500 张",
+    "project_long_sheet_name.xlsx": "不符合 Excel 的要求（1–31 个字符）",
+    "project_reserved_sheet_name.xlsx": "请把工作表“校验结果”改为项目名称",
+    "project_no_year.xlsx": "找不到“（XXXX年度）”一行",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROJECT_STRUCTURE))
+def test_damaged_project_workbook_refused(results: dict[str, dict[str, dict[str, Any]]], name: str) -> None:
+    for command, r in results[name].items():
+        if command in ("clear", "verify"):
+            continue
+        assert r["rc"] == 2, (command, r["rc"], r["stderr"][-300:])
+        assert PROJECT_STRUCTURE[name] in r["stderr"], (command, r["stderr"][-300:])
 
 
 # --------------------------------------------------------------------------- hand-edited helper sheets, in detail

@@ -11,12 +11,17 @@ command line runs in-process through :func:`perfeval.cli.main` and must
 - and ``validate -o`` followed by ``clear -o`` gives back the input's cells exactly (values, formulas,
   fills, notes, number formats; same sheets in the same order).
 
+Each property runs on states of both forms (``department`` and ``project``, see :data:`workbook_states.FORMS`).
+The cross-form check runs both ways: a project state ``validate --with`` the corrected department example (X-005)
+and the project example ``validate --with`` the state (the state read as the other side: X-005 on a hostile
+附件1-1, or a project book as the other side); both companions are written once per session.
+
 On exit 3 the command is run again with ``--debug`` so that the original exception propagates: Hypothesis
 then tells distinct crashes apart by where they are raised and shrinks each to a minimal state. The
 falsifying example printed is the state's recipe; ``state.write(path)`` rebuilds the file.
 
 Example counts scale with the Hypothesis profile (tests/conftest.py): the ``ci`` profile (CI=true) is
-derandomized with max_examples=100, giving the counts below.
+derandomized with max_examples=100, giving the counts below (per form).
 """
 
 from __future__ import annotations
@@ -36,10 +41,13 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
-from workbook_states import WorkbookState, workbook_states
+from workbook_states import FORMS, PROJECT_EXAMPLE, WorkbookState, workbook_states
 
+from perfeval import forms
 from perfeval.cli import main
+from perfeval.xlsx.workflow import fill
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -198,6 +206,19 @@ def validate_group(run: Runner, d: Path, src: Path, *, roundtrip: bool = True) -
         assert_same_cells(src, cleared)
 
 
+Companions = dict[str, Path]  # form → a valid workbook of that form (the other side of ``validate --with``)
+
+
+def cross_group(run: Runner, src: Path, form: str, companions: Companions) -> None:
+    """``validate --with`` both ways; neither input changes."""
+    project = companions["project"]
+    before = sha256(project)
+    if form == "project":
+        command(run, ["validate", str(src), "--with", str(companions["department"])], src)
+    command(run, ["validate", str(project), "--with", str(src)], src)
+    assert sha256(project) == before, "the companion was changed"
+
+
 def export_group(run: Runner, d: Path, src: Path) -> None:
     command(run, ["verify", str(src)], src)
     final, forced = d / "final.xlsx", d / "final_forced.xlsx"
@@ -219,6 +240,16 @@ def extract_group(run: Runner, d: Path, src: Path) -> None:
     command(run, ["extract", str(src), "-o", str(data)], src, data)
 
 
+@pytest.fixture(scope="session")
+def companions(tmp_path_factory: pytest.TempPathFactory) -> Companions:
+    """The corrected department example and the project example, filled once."""
+    d = tmp_path_factory.mktemp("companions")
+    out = {"department": d / "部门表.xlsx", "project": d / "项目表.xlsx"}
+    for form, name in (("department", "huaihua-2023-corrected.json"), ("project", PROJECT_EXAMPLE)):
+        fill(forms.get(form).parse_json((ROOT / "examples" / name).read_text(encoding="utf-8")), out[form])
+    return out
+
+
 def _in_tmp(state: WorkbookState, body: Callable[[Path, Path], None]) -> None:
     with tempfile.TemporaryDirectory(prefix="perfeval-prop-") as tmp:
         d = Path(tmp)
@@ -228,9 +259,16 @@ def _in_tmp(state: WorkbookState, body: Callable[[Path, Path], None]) -> None:
 
 # ---------------------------------------------------------------------------------------------- properties
 
+#: each property on states of each form (a Hypothesis draw per example: the falsifying one prints its recipe)
+by_form = pytest.mark.parametrize("form", FORMS)
+
+
+@by_form
 @state_settings(25)
-@given(state=workbook_states())
-def test_compute_and_extract_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
+@given(data=st.data())
+def test_compute_and_extract_on_any_state(form: str, data: st.DataObject,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    state = data.draw(workbook_states(form=form), label="state")
     run = in_process(capsys)
 
     def groups(d: Path, src: Path) -> None:
@@ -240,27 +278,42 @@ def test_compute_and_extract_on_any_state(state: WorkbookState, capsys: pytest.C
     _in_tmp(state, groups)
 
 
+@by_form
 @state_settings(25)
-@given(state=workbook_states())
-def test_validate_and_clear_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
+@given(data=st.data())
+def test_validate_and_clear_on_any_state(form: str, data: st.DataObject, companions: Companions,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    state = data.draw(workbook_states(form=form), label="state")
     run = in_process(capsys)
-    _in_tmp(state, lambda d, src: validate_group(run, d, src))
+
+    def groups(d: Path, src: Path) -> None:
+        validate_group(run, d, src)
+        cross_group(run, src, form, companions)
+
+    _in_tmp(state, groups)
 
 
+@by_form
 @state_settings(25)
-@given(state=workbook_states())
-def test_export_and_verify_on_any_state(state: WorkbookState, capsys: pytest.CaptureFixture[str]) -> None:
+@given(data=st.data())
+def test_export_and_verify_on_any_state(form: str, data: st.DataObject,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    state = data.draw(workbook_states(form=form), label="state")
     run = in_process(capsys)
     _in_tmp(state, lambda d, src: export_group(run, d, src))
 
 
+@by_form
 @state_settings(2)
-@given(state=workbook_states())
-def test_no_traceback_escapes_a_real_process(state: WorkbookState) -> None:
+@given(data=st.data())
+def test_no_traceback_escapes_a_real_process(form: str, data: st.DataObject, companions: Companions) -> None:
     """The same commands as separate processes: what a user's console shows (no in-process catching)."""
+    state = data.draw(workbook_states(form=form), label="state")
+
     def every_group(d: Path, src: Path) -> None:
         compute_group(subprocesses, d, src)
         validate_group(subprocesses, d, src, roundtrip=False)
+        cross_group(subprocesses, src, form, companions)
         export_group(subprocesses, d, src)
         extract_group(subprocesses, d, src)
 

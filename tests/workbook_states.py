@@ -8,13 +8,23 @@ A :class:`WorkbookState` is a small, printable recipe (so a failing example is i
   三级 row, or its corrected copy as is (a fully filled form that passes 校验; it gets at most
   ``LIGHT_EDITS`` edits, of its text cells, so that ``export`` and ``verify`` often get past 校验 to their
   own work);
-- then **edits** to a drawn subset of the cells :mod:`perfeval.layout` knows (roles INPUT and DERIVED, on
+- then **edits** to a drawn subset of the cells the form's layout knows (roles INPUT and DERIVED, on
   every sheet it lays out; no address is hard-coded here). An input cell gets a blank, a plausible value
   for its type, a number (int, float, Decimal; negative, huge, more than two decimals), any text form the
   reader accepts ("63.88万元", "６３．８８", "95%", "1,234.50", "40人", " 12 "), garbage text, a bool, a
   date/datetime/time, an error value (``#DIV/0!`` stored as an error, or typed as text) or a formula; a
   derived cell gets its template formula, another formula, a typed value or nothing. An edit may also
   give the cell a note (批注) and a fill of the accountant's own.
+
+A state is of either form (``form``); the bases above are those of the ``department`` form (附件1-1 +
+附件1-2). A ``project`` state (项目支出绩效自评表, one sheet per project) has the same kinds of base: a fresh
+template (1..3 sheets), a blank book with 1..3 三级 rows per 二级 on each sheet written by ``fill``, the example
+(``examples/huaihua-2023-projects.json``) trimmed to a drawn subset of its sheets with 1..3 copies of each
+三级 row, or the example as is (it passes 校验; at most ``LIGHT_EDITS`` edits of its text cells and no
+restructuring). After its cell edits a project state may be **restructured** as an accountant reorganises a
+workbook: a project sheet renamed (its references in formulas follow, as in Excel), two sheets swapped, a sheet
+copied ("名称 (2)", as Excel names a copy), a 项目名称 changed so that it no longer matches its sheet, one
+project's name typed on another sheet, or a sheet's year row changed.
 
 ``WorkbookState.write(path)`` builds the file with openpyxl; the same recipe always gives the same cells.
 """
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -33,18 +44,30 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
+from perfeval import a1, forms
+from perfeval.config import DEFAULT_CONFIG
+from perfeval.forms.base import BlankOptions
 from perfeval.forms.department.layout import layout_for
 from perfeval.forms.department.model import Report, blank_report
+from perfeval.forms.project.layout import year_label
+from perfeval.forms.project.model import ProjectBook
 from perfeval.layout import Cell, Layout, Role, VType
-from perfeval.model import Level2
+from perfeval.model import IndicatorTable, Level2
 from perfeval.xlsx.flags import _fill_from_code  # the user fills: the same state codes the product restores
-from perfeval.xlsx.workflow import fill, write_new
+from perfeval.xlsx.workflow import fill, template_report, write_new
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 #: filled bases: the seed as printed (with the original's errors) and its corrected copy (exports cleanly)
 SEEDS = {"seed": "huaihua-2023.json", "corrected": "huaihua-2023-corrected.json"}
 
 BASES = ("new", "blank", *SEEDS)
+FORMS = ("department", "project")
+#: project form: the filled example, and what its bases are called ("example": a drawn subset of its sheets with
+#: grown 三级 rows; "example-as-is": passes 校验)
+PROJECT_EXAMPLE = "huaihua-2023-projects.json"
+PROJECT_BASES = ("new", "blank", "example", "example-as-is")
+MAX_PROJECT_SHEETS = 3  # of the "new" and "blank" project bases
+MAX_RESTRUCTURES = 2
 MAX_NEW_PROJECTS = 4
 MAX_ROWS_PER_L2 = 3
 MAX_EDITS = 30
@@ -73,15 +96,37 @@ class Edit:
 
 
 @dataclass(frozen=True)
-class WorkbookState:
-    base: str  # "new" | "blank" | "seed" | "corrected"
-    year: int
-    n_projects: int
-    rows_per_l2: tuple[tuple[int, ...], ...] | None = None  # all but "new": 三级 rows of each 二级
-    edits: tuple[Edit, ...] = field(default_factory=tuple)
+class Restructure:
+    """A project workbook reorganised (after the cell edits). ``index`` and ``other`` are positions of project
+    sheets in the workbook (they stay project sheets whatever was done before); ``address`` is the cell the
+    change types into (from the layout), ``value`` what it types or the new sheet name."""
 
-    def report(self) -> Report:
+    kind: str  # "rename" | "swap" | "copy" | "name-mismatch" | "duplicate-name" | "year"
+    index: int
+    other: int | None = None
+    address: str | None = None
+    value: Any = None
+
+
+Rows = tuple[tuple[int, ...], ...]  # one entry per 一级: the number of 三级 rows of each 二级
+
+
+@dataclass(frozen=True)
+class WorkbookState:
+    base: str  # department: "new" | "blank" | "seed" | "corrected"; project: one of PROJECT_BASES
+    year: int
+    n_projects: int  # department: 项目支出 rows of 附件1-1; project: project sheets
+    rows_per_l2: Rows | None = None  # department, all but "new": 三级 rows of each 二级
+    edits: tuple[Edit, ...] = field(default_factory=tuple)
+    form: str = "department"
+    sheet_rows: tuple[Rows, ...] | None = None  # project "blank"/"example": 三级 rows of each 二级, per sheet
+    keep: tuple[int, ...] | None = None  # project "example": which of the example's projects, in order
+    restructure: tuple[Restructure, ...] = field(default_factory=tuple)  # project only
+
+    def report(self) -> Any:
         """The model the base workbook is written from."""
+        if self.form == "project":
+            return self._project_report()
         if self.base in SEEDS:
             report = _seed(self.base).model_copy(deep=True)
             report.basic.projects = report.basic.projects[: self.n_projects]
@@ -93,15 +138,33 @@ class WorkbookState:
                     _grow(l2, n)
         return report
 
+    def _project_report(self) -> ProjectBook:
+        if self.base == "new":
+            book = template_report(self.year, n_projects=self.n_projects, form="project")
+        elif self.base == "blank":
+            book = forms.get("project").blank(BlankOptions(year=self.year, n_projects=self.n_projects),
+                                              DEFAULT_CONFIG)
+        else:
+            book = _project_example().model_copy(deep=True)
+            if self.keep is not None:
+                book.projects = [book.projects[k] for k in self.keep]
+        assert isinstance(book, ProjectBook)
+        if self.sheet_rows is not None:
+            for table, rows in zip(book.projects, self.sheet_rows, strict=True):
+                _grow_table(table, rows)
+        return book
+
     def write(self, path: Path) -> Path:
         if self.base == "new":
-            write_new(path, year=self.year, n_projects=self.n_projects)
+            write_new(path, year=self.year, n_projects=self.n_projects, form=self.form)
         else:
             fill(self.report(), path)
-        if self.edits:
+        if self.edits or self.restructure:
             wb = load_workbook(path)
             for e in self.edits:
                 apply_edit(wb[e.sheet], e)
+            for r in self.restructure:
+                apply_restructure(wb, r)
             wb.save(path)
         return path
 
@@ -113,9 +176,22 @@ def _grow(l2: Level2, n: int) -> None:
     l2.rows = rows[:n]
 
 
+def _grow_table(table: IndicatorTable, rows_per_l2: Rows) -> None:
+    for l1, counts in zip(table.indicators, rows_per_l2, strict=True):
+        for l2, n in zip(l1.secondaries, counts, strict=True):
+            _grow(l2, n)
+
+
 @cache
 def _seed(base: str) -> Report:
     return Report.model_validate(json.loads((EXAMPLES / SEEDS[base]).read_text(encoding="utf-8")))
+
+
+@cache
+def _project_example() -> ProjectBook:
+    book = forms.get("project").parse_json((EXAMPLES / PROJECT_EXAMPLE).read_text(encoding="utf-8"))
+    assert isinstance(book, ProjectBook)
+    return book
 
 
 def apply_edit(ws: Any, e: Edit) -> None:
@@ -129,6 +205,49 @@ def apply_edit(ws: Any, e: Edit) -> None:
         c.comment = Comment(e.note, "会计")
     if e.fill is not None:
         c.fill = _fill_from_code(e.fill)
+
+
+def apply_restructure(wb: Any, r: Restructure) -> None:
+    """One reorganisation of a project workbook, as Excel would leave it."""
+    ws = wb.worksheets[r.index]
+    if r.kind == "rename":
+        old = ws.title
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ws.title = r.value  # openpyxl makes a duplicate title unique ("名称1"), as Excel refuses one
+        _follow_rename(wb, old, ws.title)
+    elif r.kind == "swap":
+        assert r.other is not None
+        a, b = sorted((r.index, r.other))
+        first, second = wb.worksheets[a], wb.worksheets[b]
+        wb.move_sheet(second, offset=a - b)  # second now at a, first at a + 1
+        wb.move_sheet(first, offset=b - (a + 1))
+    elif r.kind == "copy":  # Excel's 移动或复制 → 建立副本: "名称 (2)" right after the original
+        with warnings.catch_warnings():  # a name of more than 31 characters: what the reader must refuse
+            warnings.simplefilter("ignore")
+            copy = wb.copy_worksheet(ws)  # named "… Copy" first
+            copy.title = f"{ws.title} (2)"
+        wb.move_sheet(copy, offset=r.index + 1 - wb.index(copy))
+    elif r.kind == "duplicate-name":  # the project name of sheet ``other`` typed on sheet ``index`` too
+        assert r.other is not None and r.address is not None
+        name = wb.worksheets[r.other][r.address].value or r.value
+        wb.worksheets[r.other][r.address].value = name
+        ws[r.address].value = name
+    else:  # "name-mismatch", "year": a text typed into one cell
+        assert r.address is not None
+        ws[r.address].value = r.value
+
+
+def _follow_rename(wb: Any, old: str, new: str) -> None:
+    """Formulas that referred to sheet ``old`` refer to ``new`` (what Excel does on a rename)."""
+    if old == new:
+        return
+    before, after = f"{a1.quote_sheet(old)}!", f"{a1.quote_sheet(new)}!"
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                if c.data_type == "f" and isinstance(c.value, str) and before in c.value:
+                    c.value = c.value.replace(before, after)
 
 
 # ---------------------------------------------------------------------------------------------- values
@@ -259,6 +378,8 @@ def _decorate(draw: st.DrawFn, cell: Cell, kind: str, value: Any) -> Edit:
 
 @cache
 def _layout(state: WorkbookState) -> Layout:
+    if state.form == "project":
+        return forms.get("project").layout_for(state.report())
     return layout_for(state.report())
 
 
@@ -284,6 +405,61 @@ def bases(draw: st.DrawFn) -> WorkbookState:
                          rows)
 
 
+def _rows(draw: st.DrawFn, table: IndicatorTable) -> Rows:
+    return tuple(tuple(draw(st.integers(1, MAX_ROWS_PER_L2)) for _ in l1.secondaries) for l1 in table.indicators)
+
+
+@st.composite
+def project_bases(draw: st.DrawFn) -> WorkbookState:
+    base = draw(st.sampled_from(PROJECT_BASES))
+    example = _project_example()
+    if base == "new":
+        return WorkbookState("new", draw(st.sampled_from([2025, 2023, 2000, 2100])),
+                             draw(st.integers(1, MAX_PROJECT_SHEETS)), form="project")
+    if base == "example-as-is":  # passes 校验, so that export and verify get to work
+        return WorkbookState(base, example.year, len(example.projects), form="project")
+    if base == "example":
+        n = len(example.projects)
+        size = draw(st.integers(1, n))  # the size first (a drawn list of distinct indices is nearly always full)
+        keep = tuple(sorted(draw(st.permutations(range(n)))[:size]))
+        rows = tuple(_rows(draw, example.projects[i]) for i in keep)
+        return WorkbookState(base, example.year, len(keep), form="project", sheet_rows=rows, keep=keep)
+    n = draw(st.integers(1, MAX_PROJECT_SHEETS))
+    skeleton = forms.get("project").blank(BlankOptions(year=2025, n_projects=1), DEFAULT_CONFIG)
+    assert isinstance(skeleton, ProjectBook)
+    rows = tuple(_rows(draw, skeleton.projects[0]) for _ in range(n))
+    return WorkbookState("blank", draw(st.sampled_from([2025, 2023])), n, form="project", sheet_rows=rows)
+
+
+#: what a restructuring types: sheet names (Excel refuses []:*?/\ and more than 31 characters; openpyxl makes a
+#: duplicate unique), project names, year rows
+NEW_SHEET_NAMES = ("新项目", "污水处理专项业务费", "项目 (2)", "校验结果", "计算结果", "History", "'引号'", "Sheet1",
+                   "长" * 31, "长" * 40, "项目１", "专项（业务）经费", " 前后空格 ")
+NEW_PROJECT_NAMES = ("另一个项目", "专项（业务）经费", "专项(业务)经费", "", None, "  ", "鹤中一体化燃气规划专项经费",
+                     "名" * 200, 12345, "=1/0", "项目1")
+YEAR_TEXTS = ("（2024年度）", "（2022年度）", "(2023年度)", "2023年度", "（1999年度）", "（2101年度）",
+              "（二〇二三年度）", "", None, 2023, "（2023年度", "#REF!")
+
+
+@st.composite
+def restructures(draw: st.DrawFn, layout: Layout) -> Restructure:
+    n = len(layout.official)
+    kinds = ["rename", "copy", "name-mismatch", "year"] + (["swap", "duplicate-name"] if n > 1 else [])
+    kind = draw(st.sampled_from(kinds))
+    index = draw(st.integers(0, n - 1))
+    other = draw(st.integers(0, n - 1).filter(lambda j: j != index)) if kind in ("swap", "duplicate-name") else None
+    name_cell = layout.find(f"projects[{index}].name").address  # the same address on every project sheet
+    if kind == "rename":
+        return Restructure(kind, index, value=draw(st.sampled_from(NEW_SHEET_NAMES)))
+    if kind in ("swap", "copy"):
+        return Restructure(kind, index, other)
+    if kind == "year":  # the label printing the 评价年度 (an address of the layout, not typed here)
+        year_cell = next(c for c in layout.sheets[layout.official[index]].cells
+                         if c.role == Role.LABEL and c.text == year_label(layout.year))
+        return Restructure(kind, index, address=year_cell.address, value=draw(st.sampled_from(YEAR_TEXTS)))
+    return Restructure(kind, index, other, name_cell, draw(st.sampled_from(NEW_PROJECT_NAMES)))
+
+
 @st.composite
 def _subset(draw: st.DrawFn, cells: list[Cell], max_size: int) -> list[Cell]:
     """Up to ``max_size`` distinct cells; the size is drawn first (a plain list draw stays near empty)."""
@@ -293,14 +469,22 @@ def _subset(draw: st.DrawFn, cells: list[Cell], max_size: int) -> list[Cell]:
 
 
 @st.composite
-def workbook_states(draw: st.DrawFn, max_edits: int = MAX_EDITS) -> WorkbookState:
-    state = draw(bases())
-    cells = editable_cells(_layout(state))
-    if state.base == "corrected":  # a few edits of its texts: most such states still pass 校验 and export
+def workbook_states(draw: st.DrawFn, max_edits: int = MAX_EDITS, form: str | None = "department") -> WorkbookState:
+    """A state of ``form`` (either, drawn, when None)."""
+    form = form or draw(st.sampled_from(FORMS))
+    state = draw(project_bases() if form == "project" else bases())
+    layout = _layout(state)
+    cells = editable_cells(layout)
+    if state.base in ("corrected", "example-as-is"):  # a few edits of its texts: most still pass 校验 and export
         max_edits = min(max_edits, LIGHT_EDITS)
         cells = [c for c in cells if c.vtype in (VType.TEXT, VType.LONG_TEXT)]
     inputs = [c for c in cells if c.role == Role.INPUT]
     derived = [c for c in cells if c.role == Role.DERIVED]
     chosen = draw(_subset(inputs, max_edits - max_edits // 3)) + draw(_subset(derived, max_edits // 3))
     edits = tuple(draw(input_edit(c) if c.role == Role.INPUT else derived_edit(c)) for c in chosen)
-    return WorkbookState(state.base, state.year, state.n_projects, state.rows_per_l2, edits)
+    changes: tuple[Restructure, ...] = ()
+    if form == "project" and state.base != "example-as-is":
+        n = draw(st.integers(0, MAX_RESTRUCTURES))
+        changes = tuple(draw(restructures(layout)) for _ in range(n))
+    return WorkbookState(state.base, state.year, state.n_projects, state.rows_per_l2, edits, state.form,
+                         state.sheet_rows, state.keep, changes)

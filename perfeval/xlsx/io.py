@@ -270,7 +270,25 @@ def _from_defusedxml(exc: BaseException | None) -> bool:
     return False
 
 
+_BAD_SHEET_TITLE = re.compile(r"Invalid character (.) found in sheet title")
+
+
+def _bad_sheet_title(exc: BaseException | None) -> re.Match[str] | None:
+    """openpyxl's refusal of a sheet name (re-raised by load_workbook as a ValueError of its own)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        found = _BAD_SHEET_TITLE.search(str(exc)) if isinstance(exc, ValueError) else None
+        if found:
+            return found
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
 def _unreadable(path: Path, exc: BaseException) -> str:
+    bad = _bad_sheet_title(exc)
+    if bad:  # a name another program wrote; Excel refuses these characters in a sheet name
+        return (f"无法读取工作簿 {path.name}：有工作表的名称含有 Excel 不允许的字符“{bad.group(1)}”"
+                "（工作表名称中不能有 [ ] : * ? / \\）。请在生成此文件的程序中给该工作表改名后重试")
     return (f"无法读取工作簿 {path.name}：文件内容已损坏，或含有本工具不支持的内容（{type(exc).__name__}）。"
             "请在 Excel/WPS 中打开并另存为 .xlsx 后重试")
 

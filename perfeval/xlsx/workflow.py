@@ -20,8 +20,8 @@ from perfeval.flagging import FlagPlan
 from perfeval.forms.base import BlankOptions, ListedProject
 from perfeval.layout import Layout
 from perfeval.limits import check_shape
-from perfeval.xlsx.io import ensure_distinct, open_workbook, save_atomic
-from perfeval.xlsx.reader import ReadResult, read_workbook, read_workbook_obj
+from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
+from perfeval.xlsx.reader import ReadResult, StructureError, read_workbook, read_workbook_obj
 from perfeval.xlsx.writer import (
     build_workbook,
     rebuild_calc_sheet,
@@ -118,8 +118,11 @@ def validate_file(src: Path, out: Path | None = None, config: Config | None = No
     config = config or workbook_config(wb) or DEFAULT_CONFIG
     extra, context = (), {}
     if companion is not None:
-        other = read_workbook(companion)
-        extra = forms.get(read.layout.form).cross_rules()
+        extra = cross_rules_for(read, src)
+        other = read_companion(companion)
+        if other.layout.form == read.layout.form:
+            raise WorkbookError(f"{companion.name} 与 {src.name} 是同一种表格（{forms.get(read.layout.form).title}），"
+                                "无法交叉核对：--with 后应是另一种表格的工作簿")
         context = {"companion": (forms.get(other.layout.form), other.report)}
     findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues, extra=extra,
                          context=context).sorted()
@@ -128,6 +131,28 @@ def validate_file(src: Path, out: Path | None = None, config: Config | None = No
         plan = flag_workbook(wb, findings, ruleset_version=RULESET_VERSION, sheet_names=read.sheet_names)
         save_atomic(wb, out)
     return ValidateResult(read, findings, plan, config)
+
+
+def cross_rules_for(read: ReadResult, src: Path) -> tuple[Any, ...]:
+    """The cross-form rules of ``read``'s form; a Chinese WorkbookError when it has none (``--with`` would
+    silently compare nothing)."""
+    pack = forms.get(read.layout.form)
+    rules = pack.cross_rules()
+    if not rules:
+        others = "、".join(p.title for p in forms.all_forms() if p.cross_rules())
+        raise WorkbookError(f"{src.name} 是{pack.title}，它没有与其他工作簿交叉核对的规则，不能使用 --with"
+                            + (f"（--with 用于：{others}，写在 validate 后面的应是这种表格）" if others else ""))
+    return rules
+
+
+def read_companion(path: Path) -> ReadResult:
+    """The other workbook of ``validate --with``; its structure errors say which file they are about."""
+    try:
+        return read_workbook(path)
+    except StructureError as exc:
+        named = StructureError(f"用于交叉核对的工作簿 {path.name}：{exc}")
+        named.differences = exc.differences
+        raise named from exc
 
 
 def clear_file(src: Path, out: Path) -> int:

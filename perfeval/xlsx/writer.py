@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -299,6 +299,8 @@ def restore_formulas(wb: Workbook, layout: Layout) -> list[str]:
             continue  # 计算结果 deleted or renamed by the user: rebuild_calc_sheet makes a new one
         ws = wb[cell.sheet]
         current = ws[cell.address]
+        if isinstance(current, MergedCell):  # covered by a merge of the unit's (or an old 计算结果 of another
+            continue  # shape, which rebuild_calc_sheet replaces): it holds no value, so no formula either
         if current.value == cell.formula:
             continue
         if current.value is not None and current.data_type != "f":  # a value typed over the formula
