@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -200,16 +200,17 @@ def column_a(ws: SheetGrid) -> dict[str, list[int]]:
     return out
 
 
+def prints_title(ws: SheetGrid, title: str) -> bool:
+    """Whether the top rows of ``ws`` (A1:I4) print ``title``."""
+    wanted = norm(title)
+    return any(norm(ws.at(row, col)) == wanted for row in range(1, 5) for col in range(1, 10))
+
+
 def find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
     """The sheet called ``name``, else the first whose top rows print ``title`` (a renamed official sheet)."""
     if name in wb.sheetnames:
         return name
-    for sheet in wb.sheetnames:
-        ws = wb[sheet]
-        for row in range(1, 5):
-            if any(norm(ws.at(row, col)) == norm(title) for col in range(1, 10)):
-                return sheet
-    return None
+    return next((sheet for sheet in wb.sheetnames if prints_title(wb[sheet], title)), None)
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100  # the range of Report.year
@@ -217,9 +218,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100  # the range of Report.year
 _YEAR_LABEL = re.compile(r"^(\d{4})(年.*)$")
 
 
-def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code: str | None = None) -> list[ReadIssue]:
+def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code: str | None = None,
+                 accepts: Callable[[str, Any], bool] | None = None) -> list[ReadIssue]:
     """Every printed label of ``layout`` must be where it is; the differences raise :class:`StructureError`.
-    A year label ("2023年预算数") that only disagrees in its year is an issue with ``year_code`` instead."""
+    A year label ("2023年预算数") that only disagrees in its year is an issue with ``year_code`` instead.
+    ``accepts(expected, actual)``: a form's printed variants of a label (e.g. 本年财政拨款 for 当年财政拨款)."""
     differences = []
     issues = []
     for cell in layout.cells():
@@ -235,7 +238,7 @@ def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code:
                     f"表头“{norm(actual)}”与评价年度{layout.year}年不符，应为“{norm(cell.text)}”",
                     code=year_code))
             continue
-        if norm(actual) != norm(cell.text):
+        if norm(actual) != norm(cell.text) and not (accepts is not None and accepts(cell.text, actual)):
             shown = actual if actual else "（空）"
             differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
     if differences:

@@ -30,7 +30,7 @@ from perfeval.forms.project.layout import (
     year_label,
 )
 from perfeval.forms.project.model import ProjectBook, ProjectTable, fill_indicator_fields
-from perfeval.layout import NA_TEXT, Layout, Role
+from perfeval.layout import NA_TEXT, Layout
 from perfeval.limits import LimitError
 from perfeval.reading import (
     MAX_YEAR,
@@ -46,6 +46,7 @@ from perfeval.reading import (
     indicator_groups,
     level1_skeleton,
     norm,
+    prints_title,
     read_cells,
     sheet_issues,
 )
@@ -63,8 +64,7 @@ _ALIASES: dict[str, frozenset[str]] = {
 
 def is_project_sheet(ws: SheetGrid) -> bool:
     """Whether the top rows of ``ws`` print the title 项目支出绩效自评表."""
-    title = norm(TITLE)
-    return any(norm(ws.at(row, col)) == title for row in range(1, 5) for col in range(1, 10))
+    return prints_title(ws, TITLE)
 
 
 def project_sheets(wb: BookGrid) -> list[str]:
@@ -90,77 +90,30 @@ def _detect_year(ws: SheetGrid) -> int | None:
 
 
 def label_accepted(expected: str, actual: Any) -> bool:
-    """Whether a printed label shows ``expected`` (or a variant of it the forms print)."""
+    """Whether a printed label shows ``expected`` (or a variant of it the forms print). A year row printing
+    another year is accepted here: XM-007 reports it (:func:`_year_issues`)."""
     e, a = norm(expected), norm(actual)
     if a == e:
         return True
+    if _year_of(expected) is not None:
+        return _year_of(actual) is not None
     if e == norm(NA_TEXT):
         return a == ""
     return _MARK.sub("", a) == e or a in _ALIASES.get(e, frozenset())
 
 
-class _LabelSheet:
-    """A sheet as :func:`check_labels` sees it: accepted label variants shown as the expected text."""
-
-    def __init__(self, ws: SheetGrid, overrides: dict[str, str]) -> None:
-        self._ws = ws
-        self._overrides = overrides
-        self.title = ws.title
-        self.max_row = ws.max_row
-
-    def value(self, address: str) -> Any:
-        return self._overrides.get(address, self._ws.value(address))
-
-    def at(self, row: int, col: int) -> Any:
-        return self._ws.at(row, col)
-
-    def is_formula(self, address: str) -> bool:
-        return self._ws.is_formula(address)
-
-    def number_format(self, address: str) -> str:
-        return self._ws.number_format(address)
-
-    def cached(self, address: str) -> Any:
-        return self._ws.cached(address)
-
-    @property
-    def visible(self) -> bool:
-        return self._ws.visible
-
-
-class _LabelBook:
-    def __init__(self, wb: BookGrid, sheets: dict[str, _LabelSheet]) -> None:
-        self._wb = wb
-        self._sheets = sheets
-        self.sheetnames = wb.sheetnames
-
-    def __getitem__(self, name: str) -> SheetGrid:
-        return self._sheets[name] if name in self._sheets else self._wb[name]
-
-
-def _label_view(wb: BookGrid, layout: Layout, year: int) -> tuple[_LabelBook, list[ReadIssue]]:
-    """The workbook with accepted label variants replaced by the expected text, and the XM-007 issues of sheets
-    printing another 评价年度 (their year label is then taken as read)."""
-    overrides: dict[str, dict[str, str]] = {name: {} for name in layout.official}
+def _year_issues(wb: BookGrid, layout: Layout, year: int) -> list[ReadIssue]:
+    """XM-007: each project sheet whose year row prints another 评价年度 than the first sheet's."""
     issues = []
-    year_address = f"A{YEAR_ROW}"
-    for cell in layout.cells():
-        if cell.sheet == CALC_SHEET or cell.role != Role.LABEL or cell.text is None:
-            continue
-        actual = wb[cell.sheet].value(cell.address)
-        if cell.address == year_address:
-            printed = _year_of(actual)
-            if printed is not None and printed != year:
-                issues.append(ReadIssue(
-                    cell.sheet, cell.address, "评价年度", str(actual),
-                    f"工作表“{cell.sheet}”的评价年度为{printed}年，与第一张项目表的{year}年不一致，应为“{year_label(year)}”",
-                    code=YEAR_CODE, severity=Severity.ERROR))
-                overrides[cell.sheet][cell.address] = cell.text
-                continue
-        if norm(actual) != norm(cell.text) and label_accepted(cell.text, actual):
-            overrides[cell.sheet][cell.address] = cell.text
-    sheets = {name: _LabelSheet(wb[name], overrides[name]) for name in layout.official}
-    return _LabelBook(wb, sheets), issues
+    for sheet in layout.official:
+        actual = wb[sheet].value(f"A{YEAR_ROW}")
+        printed = _year_of(actual)
+        if printed is not None and printed != year:
+            issues.append(ReadIssue(
+                sheet, f"A{YEAR_ROW}", "评价年度", str(actual),
+                f"工作表“{sheet}”的评价年度为{printed}年，与第一张项目表的{year}年不一致，应为“{year_label(year)}”",
+                code=YEAR_CODE, severity=Severity.ERROR))
+    return issues
 
 
 def _sheet_shape(ws: SheetGrid) -> SheetShape:
@@ -204,8 +157,8 @@ def read(wb: BookGrid) -> ReadResult:
         raise StructureError(str(exc)) from exc
     layout = build_layout(Shape(year=year, sheets=sheets))
     sheet_names = {name: name for name in names} | {CALC_SHEET: CALC_SHEET}
-    view, year_issues = _label_view(wb, layout, year)
-    label_issues = check_labels(view, layout, sheet_names)
+    year_issues = _year_issues(wb, layout, year)
+    label_issues = check_labels(wb, layout, sheet_names, accepts=label_accepted)
 
     reader = CellReader(wb, layout, sheet_names)
     reader.issues.extend(sheet_issues(wb, layout, sheet_names))
