@@ -509,7 +509,7 @@ def read_grid(wb: BookGrid) -> ReadResult:
     """Read whichever form ``wb`` holds; StructureError when none, or when more than one form recognises it."""
     from perfeval import forms
 
-    found = [pack for pack in forms.all_forms() if pack.recognise(wb)]
+    found = forms.recognising(wb)
     if not found:
         titles = "；".join(f"{p.title}" for p in forms.all_forms())
         raise StructureError("工作簿中找不到官方表格",

@@ -67,13 +67,15 @@ def for_report(report: object) -> FormPack:
     raise UnknownForm(type(report).__name__)
 
 
+def recognising(book: BookGrid) -> list[FormPack]:
+    """Every pack whose sheets ``book`` holds (one, normally; :func:`perfeval.reading.read_grid` refuses more)."""
+    return [pack for pack in all_forms() if pack.recognise(book)]
+
+
 def recognise(book: BookGrid) -> FormPack | None:
     """The pack whose sheets ``book`` holds (the first that recognises it), or None."""
-    for pack in all_forms():
-        if pack.recognise(book):
-            return pack
-    return None
+    return next(iter(recognising(book)), None)
 
 
 __all__ = ["BUILTIN", "DEFAULT_FORM", "BlankOptions", "FormPack", "ListedProject", "TableRef", "UnknownForm",
-           "all_forms", "for_report", "get", "names", "recognise", "register", "unregister"]
+           "all_forms", "for_report", "get", "names", "recognise", "recognising", "register", "unregister"]

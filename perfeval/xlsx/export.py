@@ -537,6 +537,7 @@ def export_file(
     a value), :class:`~perfeval.xlsx.io.WorkbookError` / :class:`~perfeval.xlsx.reader.StructureError` for an
     unusable input, :class:`ExportError` for bad options.
     """
+    from perfeval import forms
     from perfeval.rules import RULESET_VERSION, run_rules
 
     src = Path(src)
@@ -550,7 +551,9 @@ def export_file(
     read = read_workbook_obj(wb, src)
     config = config or workbook_config(wb) or DEFAULT_CONFIG
     names = read.sheet_names
-    findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues).sorted()
+    pack = forms.get(read.layout.form)
+    computed = pack.compute(read.report, config)  # for the rules and, below, the frozen values
+    findings = run_rules(read.report, read.layout, computed, config=config, read_issues=read.issues).sorted()
     errors = [f for f in findings.findings if f.severity == Severity.ERROR]
     if errors:
         raise ExportBlocked(_errors_message(errors, names), errors, kind="errors")
@@ -562,10 +565,7 @@ def export_file(
         raise ExportBlocked(_warnings_message(unexplained, names, RESULTS_SHEET in wb.sheetnames, src),
                             unexplained, kind="warnings")
 
-    from perfeval import forms
-
     report = read.report
-    pack = forms.get(read.layout.form)
     official_sheets = read.layout.official
     unit = pack.unit_name(report)
     year = pack.year(report)
@@ -584,7 +584,6 @@ def export_file(
     #    of formulas; the official sheets under their names, in their places, shown; nothing pointing outside;
     #    the official form without tints
     convert_text_numbers(wb, read, names)
-    computed = pack.compute(report, config)
     _freeze_layout_cells(wb, read, computed, names)
     _freeze_other_formulas(wb, src)
     names = _restore_official_sheets(wb, names, official_sheets)
