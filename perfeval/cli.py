@@ -262,12 +262,6 @@ def _config(args: argparse.Namespace) -> Any:
     return config_for(load_profile(getattr(args, "profile", None)), getattr(args, "config", None))
 
 
-def _config_or_default(args: argparse.Namespace) -> Any:
-    from perfeval.config import DEFAULT_CONFIG
-
-    return _config(args) or DEFAULT_CONFIG
-
-
 def _check_output(args: argparse.Namespace, out: Path, inputs: Sequence[Path]) -> Path:
     """The output policy (see the module docstring), checked before any work is done."""
     from perfeval.xlsx.io import OutputExistsError, ensure_distinct, write_error
@@ -323,9 +317,11 @@ def _one_line(text: Any) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from perfeval import forms
+    from perfeval.config import DEFAULT_CONFIG
     from perfeval.xlsx.workflow import TEMPLATE_YEAR, build_templates, fill
 
     config = _config(args)
+    used = config or DEFAULT_CONFIG  # what the printed values are displayed with
     examples = [Path(args.example)] if args.example else [_examples_dir() / DEFAULT_EXAMPLE,
                                                           _examples_dir() / PROJECT_EXAMPLE]
     out_dir = Path(args.out)
@@ -346,7 +342,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"示例数据：{example}")
         print(f"示例工作簿（按数据文件的填报值写入，原表的错误照样保留）：{workbook}\n")
         print("派生数据：填报值与计算值对照")
-        used = config or _config_or_default(args)
         mismatches += _print_pairs(report, result.layout, result.computed, used)
         _print_summary(pack, report, result.computed, used)
     print(f"\n共 {mismatches} 处填报值与计算值不一致。运行 perfeval validate {workbooks[0]} 查看完整校验"
@@ -388,8 +383,10 @@ def _default_new_name(unit: str, year: int, form: str = "department") -> Path:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from perfeval import forms
+    from perfeval.config import DEFAULT_CONFIG
+    from perfeval.names import project_key
     from perfeval.xlsx.reader import read_workbook
-    from perfeval.xlsx.workflow import write_new
+    from perfeval.xlsx.workflow import fill, template_report
 
     pack = forms.get(args.form)
     projects: list[Any] = []
@@ -405,13 +402,19 @@ def cmd_new(args: argparse.Namespace) -> int:
         year = args.year if args.year is not None else other.year(read.report)
     out = Path(args.output) if args.output else _default_new_name(unit, year, pack.name)
     _check_output(args, out, _inputs(args, source))
-    write_new(out, year=year, unit_name=unit, n_projects=args.projects, form=pack.name, projects=projects,
-              config=_config(args))
+    config = _config(args)
+    report = template_report(year, unit, args.projects, form=pack.name, projects=projects,
+                             config=config or DEFAULT_CONFIG)
+    fill(report, out, config)
     print(f"已新建（{pack.title}）：{out}")
-    if source is not None:
-        closed = [p.name for p in projects if not p.current]
-        print(f"据“{source.name}”的 {len(projects) - len(closed)} 个本年度项目建立了项目表"
-              + (f"；{len(closed)} 个项目本年度无预算和支出（已结项），未建表：{'、'.join(closed)}" if closed else ""))
+    if source is not None:  # what the form took from the source, and what it left out (closed projects)
+        keys = {project_key(p.name) for p in pack.listed_projects(report)}
+        taken = [p for p in projects if project_key(p.name) in keys]
+        left = [p.name for p in projects if project_key(p.name) not in keys]
+        closed = sum(1 for p in taken if not p.current)
+        print(f"据“{source.name}”的 {len(taken) - closed} 个本年度项目"
+              + (f"及 {closed} 个已结项项目" if closed else "") + f"新建了{pack.title}"
+              + (f"；{len(left)} 个项目本年度无预算和支出（已结项），未列入：{'、'.join(left)}" if left else ""))
     return EXIT_OK
 
 

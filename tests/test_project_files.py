@@ -101,6 +101,19 @@ def test_new_from_basic_data(department_xlsx: Path, tmp_path: Path, capsys: pyte
     assert load_workbook(blank).sheetnames[:2] == ["项目1", "项目2"]
 
 
+def test_new_department_from_project_tables(projects_xlsx: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The other way round: a 附件1-1 whose 项目支出 rows are the project sheets' names (10 template rows, the
+    first six named); the message counts what the new form took, not what a project form would have taken."""
+    out = tmp_path / "dept.xlsx"
+    assert main(["new", "--projects-from", str(projects_xlsx), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 个本年度项目新建了部门整体支出绩效自评表" in printed and "未列入" not in printed
+    back = extract(out).report
+    assert [p.name for p in back.basic.projects] == SHEETS
+    assert back.year == 2023 and back.basic.unit_name == UNIT
+
+
 # --------------------------------------------------------------------------- 计算 and 校验
 
 
