@@ -55,20 +55,21 @@ from perfeval.flagging import RESULTS_HEADER
 from perfeval.layout import NA_TEXT, Layout, Role
 from perfeval.sheets import CALC_SHEET, EXPORT_SHEET, META_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_SHEET
 from perfeval.xlsx import styles
+from perfeval.xlsx.exportmeta import (
+    CELLS_KEY,
+    CUSTOM_PROP_KEYS,
+    CUSTOM_PROP_PREFIX,
+    EXPORT_FORMAT,
+    known_templates,
+    parse_export_meta,
+)
 from perfeval.xlsx.flags import clear_workbook, explanations_of
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
 from perfeval.xlsx.reader import ReadResult, read_workbook_obj
 from perfeval.xlsx.workflow import convert_text_numbers
 from perfeval.xlsx.writer import fit_sheet_rows, set_cell, setup_report_print, workbook_config
 
-EXPORT_FORMAT = "perfeval-export-1"
 CREATOR = "绩效自评助手"
-#: key of the metadata row after which the canonical cell list follows (its value: the number of cells)
-CELLS_KEY = "canonical_cells"
-CUSTOM_PROP_PREFIX = "perfeval_"
-CUSTOM_PROP_KEYS = ("export_format", "template_id", "template_version", "unit", "year", "exported_at",
-                    "perfeval_version", "ruleset_version", "fingerprint_version", "fingerprint", "forced_reason",
-                    "profile")
 #: input (yellow) and derived (grey) tints of the official sheets, removed in the final form
 TINTS = frozenset({styles.INPUT_FILL.fgColor.rgb, styles.DERIVED_FILL.fgColor.rgb})
 SIGNIFICANT_DIGITS = 15  # what Excel keeps and shows; such numbers survive any re-save unchanged
@@ -434,23 +435,7 @@ def _write_export_meta(wb: Workbook, meta: dict[str, str], cells: list[Canonical
 
 def read_export_meta(wb: Workbook) -> tuple[dict[str, str], list[CanonicalCell]]:
     """The metadata and canonical cell list written by :func:`export_file`; ``ValueError`` if malformed."""
-    rows = list(wb[EXPORT_SHEET].iter_rows(max_col=3, values_only=True))
-    meta: dict[str, str] = {}
-    cells: list[CanonicalCell] = []
-    for i, (key, value, _) in enumerate(rows):
-        if key == CELLS_KEY:
-            count = int(str(value))
-            body = rows[i + 1:i + 1 + count]
-            if len(body) != count:
-                raise ValueError("单元格清单不完整")
-            for sheet, address, text in body:
-                if not sheet or not address or text is None:
-                    raise ValueError("单元格清单有空行")
-                cells.append((str(sheet), str(address), str(text)))
-            return meta, cells
-        if key is not None:
-            meta[str(key)] = "" if value is None else str(value)
-    raise ValueError("缺少单元格清单")
+    return parse_export_meta(list(wb[EXPORT_SHEET].iter_rows(max_col=3, values_only=True)))
 
 
 def custom_doc_props(wb: Workbook) -> CustomPropertyList[Any]:
@@ -509,13 +494,6 @@ def default_output_name(unit: str, year: int, form: str = "department") -> str:
     from perfeval.filenames import safe_filename
 
     return safe_filename(unit, forms.get(form).final_suffix.format(year=year))
-
-
-def known_templates() -> frozenset[tuple[str, str]]:
-    """(template id, template version) of every form this version of perfeval can verify."""
-    from perfeval import forms
-
-    return frozenset((pack.template_id, pack.template_version) for pack in forms.all_forms())
 
 
 # --------------------------------------------------------------------------- export

@@ -26,11 +26,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from openpyxl import Workbook, load_workbook
+from typing import TYPE_CHECKING
 
 from perfeval import limits
-from perfeval.xlsx.merges import fast_merged_ranges
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is loaded or saved: the fast path does without it
+    from openpyxl import Workbook
 
 FIXED_TIME = "2024-01-01T00:00:00Z"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -216,13 +217,10 @@ def normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
-    """Open an .xlsx with a Chinese error message instead of a traceback.
-
-    The file is read once; :func:`perfeval.xlsx.guard.inspect_package` checks those bytes against
-    :mod:`perfeval.limits` before openpyxl parses them (so a file replaced meanwhile cannot slip past),
-    and any failure of openpyxl on what remains becomes a :class:`WorkbookError`.
-    """
+def read_package(path: Path) -> bytes:
+    """The bytes of the workbook at ``path``, checked by :func:`perfeval.xlsx.guard.inspect_package` against
+    :mod:`perfeval.limits` (what every reader parses: a file replaced meanwhile cannot slip past); a
+    :class:`WorkbookError` in Chinese otherwise."""
     from perfeval.xlsx.guard import PackageRefused, inspect_package
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -248,6 +246,25 @@ def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
         _inspect_once(data, path.name, inspect_package)
     except PackageRefused as exc:
         raise WorkbookError(str(exc)) from exc
+    return data
+
+
+def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
+    """Open an .xlsx with a Chinese error message instead of a traceback.
+
+    The file is read once; :func:`perfeval.xlsx.guard.inspect_package` checks those bytes against
+    :mod:`perfeval.limits` before openpyxl parses them (so a file replaced meanwhile cannot slip past),
+    and any failure of openpyxl on what remains becomes a :class:`WorkbookError`.
+    """
+    return open_workbook_bytes(read_package(path), path, data_only=data_only)
+
+
+def open_workbook_bytes(data: bytes, path: Path, *, data_only: bool = False) -> Workbook:
+    """:func:`open_workbook` of bytes already read and checked by :func:`read_package`."""
+    from openpyxl import load_workbook
+
+    from perfeval.xlsx.merges import fast_merged_ranges
+
     try:
         with warnings.catch_warnings(), fast_merged_ranges():
             warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions are not for the user

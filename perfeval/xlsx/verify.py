@@ -19,24 +19,20 @@ perfeval) gets ``intact``. The messages say so; the English status codes appear 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
+from typing import TYPE_CHECKING, Any
 
 from perfeval.fingerprint import FINGERPRINT_VERSION, CellChange, canonical_cells, diff, fingerprint_of_cells
-from perfeval.xlsx.export import (
-    CUSTOM_PROP_PREFIX,
-    EXPORT_FORMAT,
-    EXPORT_SHEET,
-    custom_doc_props,
-    known_templates,
-    official_grid,
-    read_export_meta,
-)
-from perfeval.xlsx.io import open_workbook
+from perfeval.sheets import EXPORT_SHEET
+from perfeval.xlsx.exportmeta import CUSTOM_PROP_PREFIX, EXPORT_FORMAT, known_templates, parse_export_meta
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from perfeval.xlsx.fast import FastBook
 
 
 class VerifyStatus(StrEnum):
@@ -149,12 +145,49 @@ def _not_export(path: Path, why: str) -> VerifyResult:
     return VerifyResult(path, VerifyStatus.NOT_EXPORT, f"核验未通过：{why}", problems=[VerifyStatus.NOT_EXPORT])
 
 
-def _custom_prop(wb: Workbook, key: str) -> str | None:
-    name = CUSTOM_PROP_PREFIX + key
-    if name not in custom_doc_props(wb).names:
-        return None
-    value = custom_doc_props(wb)[name].value
-    return None if value is None else str(value)
+@dataclass
+class Package:
+    """What 核验 reads from a file, whichever reader read it (openpyxl or the fast path)."""
+
+    sheetnames: list[str]
+    export_rows: Callable[[], Sequence[Sequence[object]]]  # the export sheet's rows, three columns
+    grid: Callable[[list[str]], dict[str, dict[str, object]]]  # official sheets → {address: value}, formulas marked
+    custom: dict[str, str]  # custom document properties
+    unprotected: list[str]  # worksheets without sheet protection
+    structure: bool  # workbook structure locked
+
+
+def _openpyxl_package(wb: Workbook) -> Package:
+    from perfeval.xlsx.export import custom_doc_props, official_grid
+
+    props = custom_doc_props(wb)
+    return Package(
+        sheetnames=wb.sheetnames,
+        export_rows=lambda: list(wb[EXPORT_SHEET].iter_rows(max_col=3, values_only=True)),
+        grid=lambda sheets: official_grid(wb, {s: s for s in sheets}, sheets),
+        custom={name: str(props[name].value) for name in props.names if props[name].value is not None},
+        unprotected=[ws.title for ws in wb.worksheets if not ws.protection.sheet],
+        structure=wb.security is not None and bool(wb.security.lockStructure))
+
+
+def fast_package(book: FastBook) -> Package:
+    """:class:`Package` of a workbook read by :mod:`perfeval.xlsx.fast`."""
+
+    def grid(sheets: list[str]) -> dict[str, dict[str, object]]:
+        out: dict[str, dict[str, object]] = {}
+        for name in sheets:
+            cells = book[name].cells() if name in book.sheetnames else {}
+            formulas = book[name].formulas if name in book.sheetnames else {}
+            out[name] = {a: ("〔公式〕" + str(v) if a in formulas else v) for a, v in cells.items()}
+        return out
+
+    return Package(
+        sheetnames=list(book.sheetnames),
+        export_rows=lambda: book.rows(EXPORT_SHEET, 3),
+        grid=grid,
+        custom=book.custom_properties,
+        unprotected=[name for name in book.sheetnames if not book[name].protected],
+        structure=book.structure_locked)
 
 
 def _official_sheets(meta: dict[str, str]) -> list[str]:
@@ -169,12 +202,17 @@ def _official_sheets(meta: dict[str, str]) -> list[str]:
 
 
 def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
-    """Verify an opened workbook (see :func:`verify_file`)."""
+    """Verify a workbook opened by openpyxl (see :func:`verify_file`)."""
+    return verify_package(_openpyxl_package(wb), path)
+
+
+def verify_package(wb: Package, path: Path) -> VerifyResult:
+    """Verify what a reader read of a file (see :func:`verify_file`)."""
     if EXPORT_SHEET not in wb.sheetnames:
         return _not_export(path, "文件中没有绩效自评助手的导出信息：它不是用“导出”生成的定稿，"
                                  "或者导出信息已被删除、定稿内容被复制到了新文件。请向报送单位索取导出的定稿原件。")
     try:
-        meta, stored = read_export_meta(wb)
+        meta, stored = parse_export_meta(wb.export_rows())
     except (ValueError, TypeError) as exc:
         return _not_export(path, f"导出信息不完整或已损坏（{exc}），无法核验。请向报送单位索取导出的定稿原件。")
     template = (meta.get("template_id", ""), meta.get("template_version", ""))
@@ -195,12 +233,12 @@ def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
                                  "请向报送单位索取导出的定稿原件。")
     expected = meta["fingerprint"]
 
-    current = canonical_cells(official_grid(wb, {s: s for s in sheets}, sheets), sheets)
+    current = canonical_cells(wb.grid(sheets), sheets)
     actual = fingerprint_of_cells(current)
     problems: list[VerifyStatus] = []
     lines: list[str] = []
     changes: list[CellChange] = []
-    prop_fp = _custom_prop(wb, "fingerprint")
+    prop_fp = wb.custom.get(CUSTOM_PROP_PREFIX + "fingerprint")
     if actual != expected or (prop_fp is not None and prop_fp != expected):
         problems.append(VerifyStatus.VALUES_CHANGED)
         changes = diff(stored, current)
@@ -213,8 +251,7 @@ def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
             lines.append("文件中保存的单元格清单与指纹不符（导出信息也被改动），上面列出的单元格可能不完整。")
         if prop_fp is not None and prop_fp != expected:
             lines.append("文档属性中的指纹与导出信息不一致（导出信息可能被改动）。")
-    unprotected = [ws.title for ws in wb.worksheets if not ws.protection.sheet]
-    structure = wb.security is not None and bool(wb.security.lockStructure)
+    unprotected, structure = wb.unprotected, wb.structure
     if unprotected or not structure:
         problems.append(VerifyStatus.PROTECTION_REMOVED)
         if unprotected:
@@ -241,9 +278,18 @@ def verify_workbook(wb: Workbook, path: Path) -> VerifyResult:
 
 
 def verify_file(path: Path) -> VerifyResult:
-    """核验 a final workbook. Raises :class:`~perfeval.xlsx.io.WorkbookError` when it cannot be opened."""
+    """核验 a final workbook (through the fast reader where it can read the file, else openpyxl). Raises
+    :class:`~perfeval.xlsx.io.WorkbookError` when it cannot be opened."""
+    from perfeval.xlsx.fast import fast_from_bytes
+    from perfeval.xlsx.io import open_workbook_bytes, read_package
+
     path = Path(path)
-    return verify_workbook(open_workbook(path), path)
+    data = read_package(path)
+    book = fast_from_bytes(data, path)
+    if book is not None:
+        return verify_package(fast_package(book), path)
+    return verify_workbook(open_workbook_bytes(data, path), path)
 
 
-__all__ = ["STATUS_LABELS", "VerifyResult", "VerifyStatus", "verify_file", "verify_workbook"]
+__all__ = ["STATUS_LABELS", "Package", "VerifyResult", "VerifyStatus", "fast_package", "verify_file", "verify_package",
+           "verify_workbook"]

@@ -1,0 +1,277 @@
+"""The values-only path: read a workbook without a full openpyxl load.
+
+``collect`` reads thousands of 定稿 and ``validate``/``verify`` of one file should cost no more than opening it,
+so reading values goes through python-calamine (a Rust reader) and the few facts calamine does not give are read
+directly from their XML parts:
+
+- formulas (``<f>`` of the sheet parts: only parsed when a sheet has any; a 定稿 has none),
+- number formats (``styles.xml``, only when the engine asks for one),
+- sheet states, sheet protection and workbook structure protection (``workbook.xml``, the ``<sheetProtection>``
+  element of each sheet part),
+- custom document properties (``docProps/custom.xml``).
+
+:class:`FastBook` implements :class:`perfeval.reading.BookGrid` so the form packs read it exactly like the
+openpyxl adapter (:mod:`perfeval.xlsx.reader`). Values are converted to what openpyxl returns for the same cell
+(an integral number as ``int``, a date as ``datetime``, an empty text as nothing). Whatever this reader does not
+reproduce exactly — shared or array formulas, cells without a reference, a strict-OOXML package, anything calamine
+refuses — sets :attr:`FastBook.unsupported`, and the callers take the openpyxl path for that file, so both paths
+give the same findings by construction where the fast one answers at all (``tests/test_fast_reader.py`` checks it
+on every test workbook).
+
+The package is checked by :func:`perfeval.xlsx.guard.inspect_package` before anything parses it, as for openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from perfeval import a1
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+
+#: openpyxl's built-in number formats that matter to the engine (it only asks whether a format shows "%")
+_BUILTIN_FORMATS = {0: "General", 9: "0%", 10: "0.00%"}
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
+_TRUE = {"1", "true"}
+_FORBIDDEN_TITLE = re.compile(r"[\\*?:/\[\]]")  # openpyxl refuses these in a sheet title (and explains it)
+
+
+class Unsupported(Exception):
+    """The fast path cannot reproduce openpyxl's reading of this file; take the openpyxl path."""
+
+
+def _parse(data: bytes) -> Any:
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(data)
+
+
+def _value(value: Any) -> Any:
+    """calamine's value as openpyxl gives it."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+class FastSheet:
+    """One worksheet: values from calamine, formulas, styles and protection from the sheet part."""
+
+    def __init__(self, book: FastBook, title: str, part: str, visible: bool) -> None:
+        self.book = book
+        self.title = title
+        self.part = part
+        self.visible = visible
+        rows = book.calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        self.rows: list[list[Any]] = rows
+        self.xml = book.zip.read(part) if part in book.names else b""
+        self.formulas: dict[str, str] = self._formulas() if _FORMULA_TAG.search(self.xml) else {}
+        last_formula = max((a1.split(a)[0] for a in self.formulas), default=0)
+        self.max_row = max(len(rows), last_formula, 1)
+
+    def _formulas(self) -> dict[str, str]:
+        root = _parse(self.xml)
+        if root.tag != f"{{{NS_MAIN}}}worksheet":
+            raise Unsupported(f"{self.title}: not a transitional worksheet")
+        out: dict[str, str] = {}
+        for c in root.iter(f"{{{NS_MAIN}}}c"):
+            f = c.find(f"{{{NS_MAIN}}}f")
+            if f is None:
+                continue
+            ref = c.get("r")
+            if not ref or f.get("t") not in (None, "normal") or not f.text:
+                raise Unsupported(f"{self.title}: shared/array formula or cell without reference")
+            out[ref] = "=" + f.text
+        return out
+
+    # ------------------------------------------------------------------ SheetGrid
+    def at(self, row: int, col: int) -> Any:
+        address = a1.address(row, col) if self.formulas else None
+        if address is not None and address in self.formulas:
+            return self.formulas[address]
+        return self._calamine(row, col)
+
+    def _calamine(self, row: int, col: int) -> Any:
+        if 1 <= row <= len(self.rows):
+            line = self.rows[row - 1]
+            if 1 <= col <= len(line):
+                return _value(line[col - 1])
+        return None
+
+    def value(self, address: str) -> Any:
+        if address in self.formulas:
+            return self.formulas[address]
+        return self._calamine(*a1.split(address))
+
+    def is_formula(self, address: str) -> bool:
+        return address in self.formulas
+
+    def cached(self, address: str) -> Any:
+        return self._calamine(*a1.split(address)) if address in self.formulas else None
+
+    def number_format(self, address: str) -> str:
+        style = self._styles.get(address)
+        return self.book.number_format(style) if style is not None else "General"
+
+    @cached_property
+    def _styles(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for match in _CELL_TAG.finditer(self.xml):
+            attrs = dict(_ATTR.findall(match.group(1)))
+            ref, style = attrs.get(b"r"), attrs.get(b"s")
+            if ref is not None and style is not None and style.isdigit():
+                out[ref.decode()] = int(style)
+        return out
+
+    # ------------------------------------------------------------------ verify
+    @property
+    def protected(self) -> bool:
+        match = _PROTECTION.search(self.xml)
+        if match is None:
+            return False
+        attrs = dict(_ATTR.findall(match.group(1)))
+        return attrs.get(b"sheet", b"").decode().lower() in _TRUE
+
+    def cells(self) -> dict[str, object]:
+        """Every non-empty cell, formulas as their text (what :func:`perfeval.xlsx.export.official_grid` takes)."""
+        out: dict[str, object] = {}
+        for r, line in enumerate(self.rows, start=1):
+            for c, raw in enumerate(line, start=1):
+                value = _value(raw)
+                if value is not None:
+                    out[a1.address(r, c)] = value
+        out.update(self.formulas)
+        return out
+
+
+class FastBook:
+    """A workbook read by the fast path (see the module docstring); :class:`perfeval.reading.BookGrid`."""
+
+    def __init__(self, data: bytes, path: Path | None = None) -> None:
+        from python_calamine import CalamineWorkbook
+
+        self.path = path
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.zip.namelist())
+        try:
+            self.calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as exc:  # calamine refuses what openpyxl may still read (or explain)
+            raise Unsupported(f"calamine: {type(exc).__name__}") from exc
+        workbook_part = self._workbook_part()
+        root = _parse(self.zip.read(workbook_part))
+        if root.tag != f"{{{NS_MAIN}}}workbook":
+            raise Unsupported("not a transitional workbook")
+        rels = self._rels(workbook_part)
+        protection = root.find(f"{{{NS_MAIN}}}workbookProtection")
+        self.structure_locked = protection is not None and (protection.get("lockStructure") or "").lower() in _TRUE
+        self.sheetnames: list[str] = []
+        self._parts: dict[str, tuple[str, bool]] = {}
+        sheets = root.find(f"{{{NS_MAIN}}}sheets")
+        for el in [] if sheets is None else list(sheets):
+            name, rid = el.get("name"), el.get(f"{{{NS_REL}}}id")
+            if not name or rid not in rels or _FORBIDDEN_TITLE.search(name):
+                raise Unsupported("sheet without name or relationship, or a name openpyxl refuses")
+            self.sheetnames.append(name)
+            self._parts[name] = (rels[rid], el.get("state", "visible") == "visible")
+        if self.sheetnames != list(self.calamine.sheet_names):
+            raise Unsupported("sheet lists differ")  # e.g. chart sheets, which calamine lists and openpyxl not
+        # every sheet now, so that whatever calamine or the sheet parts refuse is known before the engine reads
+        self._sheets = {name: FastSheet(self, name, *self._parts[name]) for name in self.sheetnames}
+
+    def _workbook_part(self) -> str:
+        root = _parse(self.zip.read("_rels/.rels"))
+        for rel in root:
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return rel.get("Target", "").lstrip("/")
+        raise Unsupported("no office document relationship")
+
+    def _rels(self, part: str) -> dict[str, str]:
+        folder, name = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        if rels_part not in self.names:
+            return {}
+        out = {}
+        for rel in _parse(self.zip.read(rels_part)):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                target = target.lstrip("/")
+            else:
+                target = posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id", "")] = target
+        return out
+
+    def __getitem__(self, name: str) -> FastSheet:
+        return self._sheets[name]
+
+    @cached_property
+    def _number_formats(self) -> tuple[list[int], dict[int, str]]:
+        if "xl/styles.xml" not in self.names:
+            return [], {}
+        root = _parse(self.zip.read("xl/styles.xml"))
+        custom = {int(el.get("numFmtId", "0")): el.get("formatCode", "")
+                  for el in root.iter(f"{{{NS_MAIN}}}numFmt")}
+        xfs = root.find(f"{{{NS_MAIN}}}cellXfs")
+        ids = [int(xf.get("numFmtId", "0")) for xf in ([] if xfs is None else xfs)]
+        return ids, custom
+
+    def number_format(self, style: int) -> str:
+        ids, custom = self._number_formats
+        if not 0 <= style < len(ids):
+            return "General"
+        fmt_id = ids[style]
+        return custom.get(fmt_id) or _BUILTIN_FORMATS.get(fmt_id, "General")
+
+    @cached_property
+    def custom_properties(self) -> dict[str, str]:
+        if "docProps/custom.xml" not in self.names:
+            return {}
+        out = {}
+        for prop in _parse(self.zip.read("docProps/custom.xml")):
+            name = prop.get("name")
+            value = next(iter(prop), None)
+            if name and value is not None:
+                out[name] = value.text or ""
+        return out
+
+    def rows(self, name: str, width: int) -> list[tuple[Any, ...]]:
+        """The sheet's rows as openpyxl's ``iter_rows(max_col=width, values_only=True)`` gives them."""
+        sheet = self[name]
+        return [tuple(sheet.at(r, c) for c in range(1, width + 1)) for r in range(1, sheet.max_row + 1)]
+
+
+def open_fast(path: Path) -> FastBook | None:
+    """``path`` read by the fast path, or None when it must go through openpyxl (which then explains any problem
+    in Chinese). Raises :class:`perfeval.xlsx.io.WorkbookError` for what the shared checks refuse."""
+    from perfeval.xlsx.io import read_package
+
+    data = read_package(path)
+    return fast_from_bytes(data, path)
+
+
+def fast_from_bytes(data: bytes, path: Path | None = None) -> FastBook | None:
+    """As :func:`open_fast` for bytes already read and checked by :func:`perfeval.xlsx.io.read_package`."""
+    try:
+        return FastBook(data, path)
+    except Unsupported:
+        return None
+    except Exception:  # a damaged part: openpyxl's path gives the Chinese explanation
+        return None
+
+
+__all__ = ["FastBook", "FastSheet", "Unsupported", "fast_from_bytes", "open_fast"]
