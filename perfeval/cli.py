@@ -697,7 +697,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     unit = rows[-1].submission.unit or args.unit
     print(f"{unit} 的报送记录（台账 {db}，共 {len(rows)} 个版本，从旧到新）")
     for line in table(table_rows, ("<", "<", "<", "<", "<", "<", ">", ">", ">", ">", "<"),
-                      max_widths=(None, None, 16, None, 36, None, 24, None, None, None, None)):
+                      max_widths=(None, None, 22, None, 36, None, 24, None, None, None, None)):
         print(line)
     return EXIT_OK
 
@@ -887,7 +887,7 @@ def build_parser() -> ChineseArgumentParser:
     p.set_defaults(func=cmd_verify)
 
     p = command("history", "收件台账：列出某单位每次报送的版本（收到时间、核验结果、总分、问题数）",
-                "按单位名称查询收件台账（perfeval collect 建立的数据库），每个版本一行，从旧到新。\n"
+                "按单位名称查询收件台账（汇总报送文件时建立的数据库），每个版本一行，从旧到新。\n"
                 "单位名称中的全角/半角、空格和括号不影响匹配；台账中没有该单位时列出名称相近的单位（退出码 2）。")
     p.add_argument("unit", metavar="单位", help="单位名称")
     p.add_argument("--db", default="台账.sqlite", metavar="台账.sqlite",

@@ -385,7 +385,7 @@ class Ledger:
         return [self.record(s, ruleset_version, config_key) for s in subs]
 
     # ------------------------------------------------------------------ internals
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, [_param(p) for p in params]).fetchall()
         except sqlite3.Error as exc:
