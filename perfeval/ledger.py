@@ -16,7 +16,8 @@ Robustness: WAL journal (readers never wait for the writer, the writer never wai
 transaction per file (the submission row, its entries and findings together or nothing), :meth:`Ledger.record`
 idempotent (recording a file already present under the same rules is a no-op): killing the process in the middle
 of a batch and running the batch again gives the same 台账 as one uninterrupted run, provided the files are
-recorded in the same order (versions follow the order of recording).
+recorded in the same order (versions follow the order of recording). A :class:`Ledger` may be shared by threads
+(one transaction at a time); each process opens its own.
 
 Schema versions: ``PRAGMA user_version`` holds the number of :data:`MIGRATIONS` applied; opening a database
 applies the missing ones in order, each in its own transaction. A database written by a newer perfeval (a
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,6 +204,7 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._lock = threading.RLock()  # one connection, usable from any thread, one transaction at a time
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -323,6 +326,10 @@ class Ledger:
         content already recorded under the same rules and configuration is not stored again (its version is
         returned). The version is that of the same content under the same key when there is one, otherwise the
         key's highest version + 1 (1 for a submission whose key is unknown)."""
+        with self._lock:
+            return self._record(sub, ruleset_version, config_key)
+
+    def _record(self, sub: Submission, ruleset_version: str, config_key: str) -> int:
         conn = self._conn
         key = key_text(sub.key)
         try:
@@ -387,7 +394,8 @@ class Ledger:
     # ------------------------------------------------------------------ internals
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._conn.execute(sql, [_param(p) for p in params]).fetchall()
+            with self._lock:
+                return self._conn.execute(sql, [_param(p) for p in params]).fetchall()
         except sqlite3.Error as exc:
             raise LedgerError(f"无法读取台账 {self.path}：{_reason(exc)}") from exc
 
@@ -396,6 +404,10 @@ class Ledger:
         return rows[0] if rows else None
 
     def _submission(self, ident: int) -> Submission:
+        with self._lock:
+            return self._read_submission(ident)
+
+    def _read_submission(self, ident: int) -> Submission:
         # one read transaction: the row and its children are one consistent snapshot
         try:
             self._conn.execute("BEGIN")

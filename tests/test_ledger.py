@@ -493,3 +493,22 @@ def test_history_errors_are_chinese_and_exit_2(history_db: Path, tmp_path: Path)
     for r in (run_cli("history", UNIT, "--db", str(history_db), "--year", "19"),
               run_cli("history", UNIT, "--db", str(history_db), "--form", "nope")):
         assert r.returncode == 2 and "错误" in r.stderr
+
+
+def test_the_ledger_is_engine_level() -> None:
+    code = "import sys, perfeval.ledger\nprint([m for m in ('openpyxl', 'xlwings') if m in sys.modules])"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stderr
+
+
+def test_records_from_several_threads_stay_one_transaction_each(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    subs = [sub(f"t{i}", unit=f"第{i % 5}单位", findings=i % 7) for i in range(60)]
+    with Ledger.open(tmp_path / "t.sqlite") as led, ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda s: led.record(s, RULES, CONFIG), subs))
+        for s in subs:
+            back = led.known(s.sha256, RULES, CONFIG)
+            assert back is not None and exact(back) == exact(s)
+        assert sorted(h.version for h in led.history("第0单位")) == list(range(1, 13))
