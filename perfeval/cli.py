@@ -662,6 +662,46 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """收件台账: every version of one unit's submissions (exit 2: no 台账, or the unit is not in it)."""
+    from perfeval.console import table
+    from perfeval.ledger import Ledger, LedgerError
+    from perfeval.receiving import FILE_STATUS_LABELS
+
+    db = Path(args.db)
+    if not db.is_file():
+        raise UserError(f"找不到台账文件：{db}。台账由 perfeval collect 建立；不在当前文件夹时请用 --db 指定。")
+    try:
+        with Ledger.open(db, create=False) as ledger:
+            rows = ledger.history(args.unit, year=args.year, form=args.form)
+            if not rows and not ledger.history(args.unit):
+                near = ledger.units_like(args.unit)
+                hint = f"相近的单位名称：{'、'.join(near)}" if near else "台账中也没有名称相近的单位"
+                raise UserError(f"台账 {db} 中没有单位“{args.unit}”的报送记录；{hint}。")
+    except LedgerError as exc:
+        raise UserError(str(exc)) from exc
+    if args.format == "json":
+        data = {"unit": args.unit, "db": str(db), "versions": [r.to_json_dict() for r in rows]}
+        _write_json_stdout(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if not rows:
+        print(f"单位“{args.unit}”在台账中没有符合条件（年度、表格类型）的报送记录。")
+        return EXIT_OK
+    table_rows = [["版本", "年度", "表种", "收到时间", "文件", "核验结果", "总分", "错误", "警告", "提示", "指纹"]]
+    for r in rows:
+        s, c = r.submission, r.submission.counts
+        scores = "、".join(str(e.score) for e in s.entries if e.score is not None) or "—"
+        table_rows.append([str(r.version), str(s.year or "—"), s.form_title or s.form or "—",
+                           s.received_at[:16].replace("T", " "), s.name, FILE_STATUS_LABELS[s.status], scores,
+                           str(c["error"]), str(c["warning"]), str(c["info"]), (s.fingerprint or "—")[:12]])
+    unit = rows[-1].submission.unit or args.unit
+    print(f"{unit} 的报送记录（台账 {db}，共 {len(rows)} 个版本，从旧到新）")
+    for line in table(table_rows, ("<", "<", "<", "<", "<", "<", ">", ">", ">", ">", "<"),
+                      max_widths=(None, None, 22, None, 36, None, 24, None, None, None, None)):
+        print(line)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- the parser
 
 _OVERWRITE_HELP = "允许替换已有的输出文件（不加时，已有文件一律不替换；输入文件在任何情况下都不会被覆盖）"
@@ -845,6 +885,19 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("workbook", metavar="定稿.xlsx", help="要核验的定稿文件")
     _add_format(p, "机器可读的 JSON（状态为英文代码，如 intact、values_changed）")
     p.set_defaults(func=cmd_verify)
+
+    p = command("history", "收件台账：列出某单位每次报送的版本（收到时间、核验结果、总分、问题数）",
+                "按单位名称查询收件台账（汇总报送文件时建立的数据库），每个版本一行，从旧到新。\n"
+                "单位名称中的全角/半角、空格和括号不影响匹配；台账中没有该单位时列出名称相近的单位（退出码 2）。")
+    p.add_argument("unit", metavar="单位", help="单位名称")
+    p.add_argument("--db", default="台账.sqlite", metavar="台账.sqlite",
+                   help="台账文件（默认为当前文件夹中的 台账.sqlite）")
+    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), metavar="年度",
+                   help="只列出这一年度的报送")
+    p.add_argument("--form", type=_form_name, metavar="表格类型",
+                   help="只列出这种表格的报送（可用的类型见 perfeval forms）")
+    _add_format(p, "机器可读的 JSON（核验结果为英文代码，如 intact）")
+    p.set_defaults(func=cmd_history)
 
     p = command("forms", "列出支持的表格类型（--form 的取值）")
     _add_format(p, "机器可读的 JSON")
