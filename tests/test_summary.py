@@ -273,7 +273,7 @@ def test_review_sheet(written: tuple[Path, CollectResult]) -> None:
         assert ws[f"G{r}"].value == f'=IF(OR(F{r}="",E{r}=""),"",F{r}-E{r})'
         assert ws[f"F{r}"].protection.locked is False and ws[f"H{r}"].protection.locked is False
         assert ws[f"E{r}"].protection.locked is True
-    assert [ws[f"D{r}"].value for r in (8, 9, 10)] == ["合计", "平均", "已复核数"]
+    assert [ws[f"D{r}"].value for r in (8, 9, 10)] == ["合计", "平均", "有得分的表数"]
     assert ws["E8"].value == "=SUM(E2:E6)" and ws["F8"].value == "=SUM(F2:F6)"
     assert ws["F9"].value == '=IF(COUNT(F2:F6)=0,"",AVERAGE(F2:F6))'
     assert ws["F10"].value == "=COUNT(F2:F6)"
@@ -300,8 +300,8 @@ def test_every_sheet_prints_and_filters(written: tuple[Path, CollectResult]) -> 
     ws = wb[SUMMARY_SHEET]
     # 序号: the header's 2 em of 10 pt over 5.25 pt per unit, + 1 unit padding + 0.4 spare + 2.2 for the filter button
     assert ws.column_dimensions["A"].width == pytest.approx(2 * 10 / 5.25 + 1 + 0.4 + 2.2, abs=0.01)
-    # 核验说明 and 文件名 hold texts longer than their caps (30 units): capped, wrapped
-    assert ws.column_dimensions["G"].width == 30 and ws.column_dimensions["S"].width == 30
+    # 核验说明 and 文件名 hold texts longer than their caps (30, 36 units): capped
+    assert ws.column_dimensions["G"].width == 30 and ws.column_dimensions["S"].width == 36
     assert ws["G5"].alignment.wrap_text
     assert ws.row_dimensions[5].height and ws.row_dimensions[5].height > 15  # the 3-line message shows whole
 

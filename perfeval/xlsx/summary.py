@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,13 +26,14 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval import textfit
-from perfeval.a1 import col_index, col_letter
+from perfeval.a1 import col_letter
 from perfeval.findings import SEVERITY_LABELS, Severity
 from perfeval.flagging import SEVERITY_FILLS
 from perfeval.names import project_key
@@ -65,6 +67,8 @@ NO_GRADE = "无总分"
 #: 执行率 buckets of the 统计 sheet: lower edges (fractions), each bucket [edge, next edge)
 EXECUTION_EDGES = (Decimal("0.6"), Decimal("0.8"), Decimal("0.9"), Decimal("1"))
 NO_RATE = "无执行率"
+NO_POINTS = "没有同时有全年预算数和总分的自评表"
+POINT_COLOUR = "4472C4"  # the scatter chart's points (Office blue, as the bars)
 
 NOTE_AUTHOR = "绩效自评助手"
 FINGERPRINT_SHOWN = 16  # hex digits of the fingerprint shown in the cell (the whole one is in the cell's note)
@@ -160,8 +164,10 @@ def _header_width(header: str) -> float:
 
 
 def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, empty_text: str,
-                 first_row: int = 1, first_col: int = 1, filter_and_freeze: bool = True) -> int:
-    """Header + rows at ``first_row``; returns the last row written. No rows: one line saying ``empty_text``."""
+                 first_row: int = 1, first_col: int = 1, filter_and_freeze: bool = True,
+                 shared: dict[int, float] | None = None) -> int:
+    """Header + rows at ``first_row``; returns the last row written. No rows: one line saying ``empty_text``.
+    ``shared``: the widths of the columns other tables on the sheet need (read and updated)."""
     header_row = first_row
     for j, col in enumerate(cols):
         c = ws.cell(row=header_row, column=first_col + j, value=col.header)
@@ -189,6 +195,8 @@ def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, emp
                 c.value = value
                 c.font = _font()
             kind = col.kind if not (isinstance(value, str) and col.kind not in ("text", "long", "code")) else "text"
+            if isinstance(value, Link):
+                kind = "link"  # one line: LibreOffice does not wrap a hyperlink's text
             if kind in _FORMATS:
                 c.number_format = _FORMATS[kind]
             c.border = GRID
@@ -204,8 +212,10 @@ def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, emp
                 c.comment = note
             if not row.spill:
                 need = _units(_shown(value, kind))
-                widths[j] = max(widths[j], min(need, col.max_width) if wrap else need)
+                widths[j] = max(widths[j], min(need, col.max_width) if wrap or kind == "link" else need)
     for j, width in enumerate(widths):
+        if shared is not None:  # columns shared with the tables above (统计)
+            width = shared[first_col + j] = max(width, shared.get(first_col + j, 0.0))
         ws.column_dimensions[col_letter(first_col + j)].width = round(width, 2)
     last_col = col_letter(first_col + len(cols) - 1)
     if filter_and_freeze:
@@ -312,10 +322,10 @@ def _bad(sub: Submission) -> bool:
 SUMMARY_COLUMNS = (
     Col("序号", "int"), Col("单位", max_width=22), Col("年度", "int"), Col("表种", "code"),
     Col("项目名称", max_width=22), Col("核验结果", "code"), Col("核验说明", "long", max_width=30),
-    Col("指纹（SHA-256 前16位）", "code", max_width=20), Col("总分", "score"), Col("等级", "code"),
+    Col("指纹（SHA-256 前16位）", "code", min_width=21), Col("总分", "score"), Col("等级", "code"),
     Col("执行率", "rate"), Col("“三公”经费控制率", "rate"), Col("“三公”经费决算数（万元）", "amount"),
     Col("“三公”经费预算数（万元）", "amount"), Col("错误", "count"), Col("警告", "count"), Col("提示", "count"),
-    Col("强制导出理由", "long", max_width=24), Col("文件名", "text", max_width=30), Col("收到时间", "time"),
+    Col("强制导出理由", "long", max_width=24), Col("文件名", "text", max_width=36), Col("收到时间", "time"),
 )
 SUMMARY_HEADERS = tuple(c.header for c in SUMMARY_COLUMNS)
 
@@ -351,7 +361,7 @@ def _summary_rows(result: CollectResult, folder: Path) -> list[Row]:
 # --------------------------------------------------------------------------- 问题清单
 
 FINDINGS_COLUMNS = (
-    Col("单位", max_width=20), Col("项目名称", max_width=20), Col("文件名", max_width=24), Col("代码", "code"),
+    Col("单位", max_width=20), Col("项目名称", max_width=20), Col("文件名", max_width=30), Col("代码", "code"),
     Col("级别", "code"), Col("工作表", max_width=16), Col("单元格", "code"), Col("问题说明", "long", max_width=48),
     Col("单位说明", "long", max_width=30),
 )
@@ -374,7 +384,7 @@ def _finding_rows(result: CollectResult, folder: Path) -> list[Row]:
 
 # --------------------------------------------------------------------------- 未报送
 
-MISSING_COLUMNS = (Col("单位名称", max_width=30), Col("情况", max_width=20),
+MISSING_COLUMNS = (Col("单位名称", max_width=30), Col("情况", max_width=24),
                    Col("可能对应的单位", max_width=30), Col("名称相似度", "rate"))
 MISSING_LABEL = "未报送"
 UNEXPECTED_LABEL = "已报送，但不在名单中"
@@ -422,7 +432,7 @@ REVIEW_COLUMNS = (
     Col("主要偏差原因", "long", min_width=36, max_width=40),
 )
 REVIEW_SELF, REVIEW_SCORE, REVIEW_DIFF, REVIEW_REASON = 5, 6, 7, 8  # 1-based columns
-REVIEW_TOTAL_LABELS = ("合计", "平均", "已复核数")
+REVIEW_TOTAL_LABELS = ("合计", "平均", "有得分的表数")
 
 
 def _write_review(ws: Worksheet, result: CollectResult) -> tuple[int, int]:
@@ -453,7 +463,7 @@ def _write_review(ws: Worksheet, result: CollectResult) -> tuple[int, int]:
         "合计": (f"=SUM({self_range})", f"=SUM({review_range})"),
         "平均": (f'=IF(COUNT({self_range})=0,"",AVERAGE({self_range}))',
                f'=IF(COUNT({review_range})=0,"",AVERAGE({review_range}))'),
-        "已复核数": (f"=COUNT({self_range})", f"=COUNT({review_range})"),
+        "有得分的表数": (f"=COUNT({self_range})", f"=COUNT({review_range})"),
     }
     r = last + 1  # one empty row: the totals stay out of the filtered table
     for label in REVIEW_TOTAL_LABELS:
@@ -464,7 +474,7 @@ def _write_review(ws: Worksheet, result: CollectResult) -> tuple[int, int]:
         for col, formula in zip((REVIEW_SELF, REVIEW_SCORE), totals[label], strict=True):
             c = ws.cell(row=r, column=col, value=formula)
             c.font = _font(bold=True)
-            c.number_format = "0" if label == "已复核数" else SCORE_FORMAT
+            c.number_format = "0" if label == REVIEW_TOTAL_LABELS[-1] else SCORE_FORMAT
             c.border = GRID
     return r, len(REVIEW_COLUMNS)
 
@@ -534,9 +544,16 @@ STATS_GRADE_COLUMNS = (Col("等级", "code"), Col("自评表数", "count"))
 STATS_RATE_COLUMNS = (Col("执行率", "code"), Col("自评表数", "count"))
 STATS_POINT_COLUMNS = (Col("单位", max_width=24), Col("项目名称", max_width=24), Col("全年预算数（万元）", "amount"),
                        Col("总分", "score"))
-CHART_COLUMN = "G"  # charts sit right of the small tables
-CHART_WIDTH_CM, CHART_HEIGHT_CM = 14.0, 7.0
-CHART_COLUMNS_SPAN = 9  # columns a chart covers (for the print area)
+# Charts sit right of the small tables: the two bar charts side by side, the scatter chart below them, all on the
+# first printed page (A4 landscape). Positions in default columns (64 px = 1.693 cm) and rows (15 pt = 0.529 cm).
+CHART_FIRST_COL = 6  # F (E stays empty)
+BAR_WIDTH_CM, BAR_HEIGHT_CM = 12.0, 7.0
+DEFAULT_COL_CM, DEFAULT_ROW_CM = 1.693, 0.529
+BAR_COLUMNS = math.ceil(BAR_WIDTH_CM / DEFAULT_COL_CM)  # the second bar chart starts this many columns later
+SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM = BAR_COLUMNS * DEFAULT_COL_CM + BAR_WIDTH_CM, 8.0  # as wide as both bars
+SCATTER_FIRST_ROW = math.ceil(BAR_HEIGHT_CM / DEFAULT_ROW_CM) + 3
+STATS_CHART_LAST_COL = CHART_FIRST_COL + math.ceil(SCATTER_WIDTH_CM / DEFAULT_COL_CM) - 1
+STATS_CHART_LAST_ROW = SCATTER_FIRST_ROW + math.ceil(SCATTER_HEIGHT_CM / DEFAULT_ROW_CM)
 
 
 @dataclass(frozen=True)
@@ -568,37 +585,38 @@ def _bar(ws: Worksheet, title: str, x_title: str, header: int, last: int) -> Bar
     chart.y_axis.number_format = "0"
     chart.x_axis.delete = False  # openpyxl ≥ 3.1 hides axes unless told
     chart.y_axis.delete = False
-    chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    chart.width, chart.height = BAR_WIDTH_CM, BAR_HEIGHT_CM
     return chart
 
 
 def _write_stats(ws: Worksheet, result: CollectResult) -> StatsLayout:
     st = _stats(result)
+    shared: dict[int, float] = {}
     _caption(ws, 1, "核验情况")
     counts_last = _write_table(ws, STATS_COUNT_COLUMNS, [Row([k, v]) for k, v in st.counts], empty_text="无",
-                               first_row=2, filter_and_freeze=False)
+                               first_row=2, filter_and_freeze=False, shared=shared)
     grade_caption = counts_last + 2
     _caption(ws, grade_caption, "等级分布（按自评表）")
     grades_last = _write_table(ws, STATS_GRADE_COLUMNS, [Row([k, v]) for k, v in st.grades], empty_text="无",
-                               first_row=grade_caption + 1, filter_and_freeze=False)
+                               first_row=grade_caption + 1, filter_and_freeze=False, shared=shared)
     rate_caption = grades_last + 2
     _caption(ws, rate_caption, "执行率分布（按自评表）")
     rates_rows = [Row([k, v]) for k, v in st.buckets] + [Row([NO_RATE, st.no_rate])]
     rates_last = _write_table(ws, STATS_RATE_COLUMNS, rates_rows, empty_text="无",
-                              first_row=rate_caption + 1, filter_and_freeze=False)
+                              first_row=rate_caption + 1, filter_and_freeze=False, shared=shared)
     point_caption = rates_last + 2
     _caption(ws, point_caption, "得分与资金（有全年预算数和总分的自评表）")
     point_rows = [Row(list(p)) for p in st.points]
     points_last = _write_table(ws, STATS_POINT_COLUMNS, point_rows, first_row=point_caption + 1,
-                               empty_text="无（没有同时有全年预算数和总分的自评表）", filter_and_freeze=False)
+                               empty_text=f"无（{NO_POINTS}）", filter_and_freeze=False, shared=shared)
     ws.auto_filter.ref = f"A{point_caption + 1}:D{points_last}"  # the one long table of the sheet
 
     charts: list[str] = []
     grade_chart = _bar(ws, "等级分布", "等级", grade_caption + 1, grades_last - 1)  # 无总分 is not a 等级
-    ws.add_chart(grade_chart, f"{CHART_COLUMN}1")
+    ws.add_chart(grade_chart, f"{col_letter(CHART_FIRST_COL)}1")
     charts.append("bar")
     rate_chart = _bar(ws, "执行率分布", "预算执行率", rate_caption + 1, rates_last - 1)  # without 无执行率
-    ws.add_chart(rate_chart, f"{CHART_COLUMN}16")
+    ws.add_chart(rate_chart, f"{col_letter(CHART_FIRST_COL + BAR_COLUMNS)}1")
     charts.append("bar")
     if st.points:
         scatter = ScatterChart()
@@ -610,7 +628,9 @@ def _write_stats(ws: Worksheet, result: CollectResult) -> StatsLayout:
         ys = Reference(ws, min_col=4, min_row=point_caption + 1, max_row=points_last)
         series = Series(ys, xs, title_from_data=True)
         series.marker.symbol = "circle"
-        series.marker.size = 6
+        series.marker.size = 7
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=POINT_COLOUR)
+        series.marker.graphicalProperties.line.solidFill = POINT_COLOUR
         series.graphicalProperties.line.noFill = True  # points only
         scatter.series.append(series)
         scatter.legend = None
@@ -619,17 +639,17 @@ def _write_stats(ws: Worksheet, result: CollectResult) -> StatsLayout:
         scatter.x_axis.number_format = "#,##0"
         scatter.y_axis.scaling.min = 0
         scatter.y_axis.scaling.max = 100
-        scatter.width, scatter.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
-        ws.add_chart(scatter, f"{CHART_COLUMN}31")
+        scatter.y_axis.number_format = "0"
+        scatter.width, scatter.height = SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM
+        ws.add_chart(scatter, f"{col_letter(CHART_FIRST_COL)}{SCATTER_FIRST_ROW}")
         charts.append("scatter")
     else:
-        note = ws.cell(row=31, column=7, value="没有同时有全年预算数和总分的自评表，未绘制“得分与资金”散点图。")
+        note = ws.cell(row=SCATTER_FIRST_ROW, column=CHART_FIRST_COL, value=f"{NO_POINTS}，未绘制“得分与资金”散点图。")
         note.font = _font()
     return StatsLayout((2, counts_last), (grade_caption + 1, grades_last), (rate_caption + 1, rates_last),
                        (point_caption + 1, points_last), tuple(charts))
 
 
-STATS_CHART_LAST_ROW = 45  # the third chart ends about here (rows of 15 pt)
 
 # --------------------------------------------------------------------------- 跳过的文件
 
@@ -674,7 +694,7 @@ def build_summary(result: CollectResult, folder: Path) -> Workbook:
     _finish(review, title, last_col=last_col, last_row=last_row)
     stats = wb.create_sheet(STATS_SHEET)
     layout = _write_stats(stats, result)
-    _finish(stats, title, last_col=col_index(CHART_COLUMN) + CHART_COLUMNS_SPAN - 1,
+    _finish(stats, title, last_col=STATS_CHART_LAST_COL,
             last_row=max(layout.points[1], STATS_CHART_LAST_ROW), title_rows=None)
     if result.skipped:
         table(SKIPPED_SHEET, SKIPPED_COLUMNS,
