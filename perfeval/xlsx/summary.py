@@ -14,21 +14,26 @@ measure), rows grown for wrapped text. The data comes from :mod:`perfeval.receiv
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import os
+import weakref
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference, ScatterChart
+from openpyxl.chart.series_factory import SeriesFactory as Series
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,7 +52,7 @@ from perfeval.receiving import (
 )
 from perfeval.xlsx import styles
 from perfeval.xlsx.io import save_atomic
-from perfeval.xlsx.writer import fit_sheet_rows, setup_report_print
+from perfeval.xlsx.writer import setup_report_print
 
 # --------------------------------------------------------------------------- names and constants
 
@@ -150,6 +155,7 @@ def _shown(value: Any, kind: str) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _units(text: str, bold: bool = False, size: float = BODY_SIZE) -> float:
     """Column width (file units) that shows ``text``'s longest line on one line."""
     longest = max((textfit.text_em(line, bold) for line in text.split("\n")), default=0.0)
@@ -167,7 +173,10 @@ def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, emp
                  first_row: int = 1, first_col: int = 1, filter_and_freeze: bool = True,
                  shared: dict[int, float] | None = None) -> int:
     """Header + rows at ``first_row``; returns the last row written. No rows: one line saying ``empty_text``.
-    ``shared``: the widths of the columns other tables on the sheet need (read and updated)."""
+    ``shared``: the widths of the columns other tables on the sheet need (read and updated).
+
+    Column widths fit the shown texts (up to each column's cap); rows grow for the texts that wrap. Cell styles
+    are set once per distinct look and copied after (openpyxl's style lookups dominate the time otherwise)."""
     header_row = first_row
     for j, col in enumerate(cols):
         c = ws.cell(row=header_row, column=first_col + j, value=col.header)
@@ -178,45 +187,55 @@ def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, emp
     widths = [max(col.min_width, _header_width(col.header)) for col in cols]
     if not rows:
         rows = [Row([empty_text] + [None] * (len(cols) - 1), spill=True)]
+    looks = _LOOKS.setdefault(ws.parent, {})
+    wrapped: list[tuple[int, int, str]] = []  # row, 0-based column, text of the cells that may wrap
     r = header_row
     for row in rows:
         r += 1
         for j, col in enumerate(cols):
             value = row.values[j] if j < len(row.values) else None
-            c = ws.cell(row=r, column=first_col + j)
-            if isinstance(value, Link):
-                c.value = _clean(value.text)
-                c.hyperlink = value.target
-                c.font = LINK_FONT
-            elif isinstance(value, str):
-                c.value = _clean(value) if value else None
-                c.font = _font()
-            else:
-                c.value = value
-                c.font = _font()
+            c = cast(Cell, ws.cell(row=r, column=first_col + j))  # a fresh sheet has no merged cells
             kind = col.kind if not (isinstance(value, str) and col.kind not in ("text", "long", "code")) else "text"
             if isinstance(value, Link):
                 kind = "link"  # one line: LibreOffice does not wrap a hyperlink's text
-            if kind in _FORMATS:
-                c.number_format = _FORMATS[kind]
-            c.border = GRID
-            horizontal = "center" if kind in _CENTERED else ("right" if kind in _FORMATS else "left")
+                c.value = _clean(value.text)
+                c.hyperlink = value.target
+            elif isinstance(value, str):
+                c.value = _clean(value) if value else None
+            else:
+                c.value = value
             wrap = kind in ("text", "long") and not row.spill
-            c.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
             fill = row.cell_fills.get(j, row.fill)
-            if fill is not None:
-                c.fill = fill
+            look = (kind, wrap, id(fill))
+            if look in looks:
+                c._style = copy(looks[look])
+            else:
+                c.font = LINK_FONT if kind == "link" else _font()
+                if kind in _FORMATS:
+                    c.number_format = _FORMATS[kind]
+                c.border = GRID
+                horizontal = "center" if kind in _CENTERED else ("right" if kind in _FORMATS else "left")
+                c.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
+                if fill is not None:
+                    c.fill = fill
+                looks[look] = copy(c._style)
             if j in row.notes:
                 note = Comment(row.notes[j], NOTE_AUTHOR)
                 note.width, note.height = 360, 30
                 c.comment = note
             if not row.spill:
-                need = _units(_shown(value, kind))
+                shown = _shown(value, kind)
+                need = _units(shown)
                 widths[j] = max(widths[j], min(need, col.max_width) if wrap or kind == "link" else need)
+                if wrap and shown:
+                    wrapped.append((r, j, shown))
     for j, width in enumerate(widths):
         if shared is not None:  # columns shared with the tables above (统计)
             width = shared[first_col + j] = max(width, shared.get(first_col + j, 0.0))
-        ws.column_dimensions[col_letter(first_col + j)].width = round(width, 2)
+        widths[j] = round(width, 2)
+        ws.column_dimensions[col_letter(first_col + j)].width = widths[j]
+    _fit_heights(ws, header_row, [(header_row, j, col.header) for j, col in enumerate(cols)], widths, bold=True)
+    _fit_heights(ws, header_row, wrapped, widths)
     last_col = col_letter(first_col + len(cols) - 1)
     if filter_and_freeze:
         ws.auto_filter.ref = f"{col_letter(first_col)}{header_row}:{last_col}{r}"
@@ -224,9 +243,28 @@ def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, emp
     return r
 
 
+_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[str, bool, int], StyleArray]] = weakref.WeakKeyDictionary()
+
+
+def _fit_heights(ws: Worksheet, header_row: int, cells: Sequence[tuple[int, int, str]], widths: Sequence[float],
+                 bold: bool = False) -> None:
+    """Grow the rows whose texts wrap (textfit's measure; a header also leaves room for the filter button)."""
+    need: dict[int, float] = {}
+    for row, j, text in cells:
+        width = widths[j] - (FILTER_BUTTON_UNITS if row == header_row else 0.0)
+        if "\n" not in text and _units(text, bold) <= width:
+            continue  # one line
+        lines = textfit.lines_needed(text, width, BODY_SIZE, bold)
+        need[row] = max(need.get(row, 0.0), textfit.height_for_lines(lines, BODY_SIZE))
+    for row, height in need.items():
+        height = min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(height * 4 - 1e-6) / 4)
+        current = ws.row_dimensions[row].height
+        if current is None or height > current:
+            ws.row_dimensions[row].height = height
+
+
 def _finish(ws: Worksheet, title: str, *, last_col: int, last_row: int, title_rows: str | None = "1:1") -> None:
-    """Row heights, A4 landscape one page wide, header row on every page, the batch's title in the page header."""
-    fit_sheet_rows(ws)
+    """A4 landscape one page wide, header row on every page, the batch's title in the page header."""
     setup_report_print(ws, title_rows=title_rows, last_col=last_col, last_row=last_row)
     ws.page_setup.orientation = "landscape"
     header = ws.oddHeader.center if ws.oddHeader is not None else None
@@ -446,12 +484,17 @@ def _write_review(ws: Worksheet, result: CollectResult) -> tuple[int, int]:
         return last, len(REVIEW_COLUMNS)
     first = 2
     s, v, d = (col_letter(c) for c in (REVIEW_SELF, REVIEW_SCORE, REVIEW_DIFF))
+    typed: dict[int, StyleArray] = {}
     for r in range(first, last + 1):
         ws[f"{d}{r}"] = f'=IF(OR({v}{r}="",{s}{r}=""),"",{v}{r}-{s}{r})'
-        for col in (REVIEW_SCORE, REVIEW_REASON):
-            cell = ws.cell(row=r, column=col)
+        for col in (REVIEW_SCORE, REVIEW_REASON):  # the reviewer types here: tinted and unlocked
+            cell = cast(Cell, ws.cell(row=r, column=col))
+            if col in typed:
+                cell._style = copy(typed[col])
+                continue
             cell.fill = styles.INPUT_FILL
             cell.protection = styles.UNLOCKED
+            typed[col] = copy(cell._style)
     check = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                            showErrorMessage=True, errorTitle="复核得分", error="复核得分应为 0 到 100 之间的数。",
                            promptTitle="复核得分", prompt="填写复核后的得分（0–100）；不填则不计入平均复核。",
@@ -547,10 +590,10 @@ STATS_POINT_COLUMNS = (Col("单位", max_width=24), Col("项目名称", max_widt
 # Charts sit right of the small tables: the two bar charts side by side, the scatter chart below them, all on the
 # first printed page (A4 landscape). Positions in default columns (64 px = 1.693 cm) and rows (15 pt = 0.529 cm).
 CHART_FIRST_COL = 6  # F (E stays empty)
-BAR_WIDTH_CM, BAR_HEIGHT_CM = 12.0, 7.0
+BAR_WIDTH_CM, BAR_HEIGHT_CM = 12, 7
 DEFAULT_COL_CM, DEFAULT_ROW_CM = 1.693, 0.529
 BAR_COLUMNS = math.ceil(BAR_WIDTH_CM / DEFAULT_COL_CM)  # the second bar chart starts this many columns later
-SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM = BAR_COLUMNS * DEFAULT_COL_CM + BAR_WIDTH_CM, 8.0  # as wide as both bars
+SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM = round(BAR_COLUMNS * DEFAULT_COL_CM + BAR_WIDTH_CM), 8  # as wide as both bars
 SCATTER_FIRST_ROW = math.ceil(BAR_HEIGHT_CM / DEFAULT_ROW_CM) + 3
 STATS_CHART_LAST_COL = CHART_FIRST_COL + math.ceil(SCATTER_WIDTH_CM / DEFAULT_COL_CM) - 1
 STATS_CHART_LAST_ROW = SCATTER_FIRST_ROW + math.ceil(SCATTER_HEIGHT_CM / DEFAULT_ROW_CM)
