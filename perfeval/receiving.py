@@ -99,7 +99,7 @@ class Submission:
     # ------------------------------------------------------------------ derived
     @property
     def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(SEVERITIES, 0)
+        out: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
             out[f.severity] = out.get(f.severity, 0) + 1
         return out

@@ -187,7 +187,7 @@ def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, emp
     widths = [max(col.min_width, _header_width(col.header)) for col in cols]
     if not rows:
         rows = [Row([empty_text] + [None] * (len(cols) - 1), spill=True)]
-    looks = _LOOKS.setdefault(ws.parent, {})
+    looks = _LOOKS.setdefault(cast(Workbook, ws.parent), {})  # styles are indexed per workbook
     wrapped: list[tuple[int, int, str]] = []  # row, 0-based column, text of the cells that may wrap
     r = header_row
     for row in rows:
@@ -360,7 +360,7 @@ def _bad(sub: Submission) -> bool:
 SUMMARY_COLUMNS = (
     Col("序号", "int"), Col("单位", max_width=22), Col("年度", "int"), Col("表种", "code"),
     Col("项目名称", max_width=22), Col("核验结果", "code"), Col("核验说明", "long", max_width=30),
-    Col("指纹（SHA-256 前16位）", "code", min_width=21), Col("总分", "score"), Col("等级", "code"),
+    Col("指纹（SHA-256 前16位）", "code", min_width=23), Col("总分", "score"), Col("等级", "code"),
     Col("执行率", "rate"), Col("“三公”经费控制率", "rate"), Col("“三公”经费决算数（万元）", "amount"),
     Col("“三公”经费预算数（万元）", "amount"), Col("错误", "count"), Col("警告", "count"), Col("提示", "count"),
     Col("强制导出理由", "long", max_width=24), Col("文件名", "text", max_width=36), Col("收到时间", "time"),
