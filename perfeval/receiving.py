@@ -99,7 +99,7 @@ class Submission:
     # ------------------------------------------------------------------ derived
     @property
     def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(SEVERITIES, 0)
+        out: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
             out[f.severity] = out.get(f.severity, 0) + 1
         return out
@@ -176,6 +176,18 @@ class Duplicate:
 
     superseded: Submission
     kept: Submission
+
+    @property
+    def reason(self) -> str:
+        """Why ``kept`` counts instead of ``superseded`` (Chinese), following :func:`dedupe`'s order."""
+        kept, old = self.kept, self.superseded
+        if kept.status == FileStatus.INTACT and old.status != FileStatus.INTACT:
+            return f"保留的文件核验完好，此文件{old.status_label}"
+        if (kept.exported_at or "") != (old.exported_at or ""):
+            return "保留导出时间较新的文件"
+        if kept.received_at != old.received_at:
+            return "导出时间相同，保留收到时间较新的文件"
+        return "导出时间和收到时间都相同，保留其中一份"
 
 
 @dataclass(frozen=True)
