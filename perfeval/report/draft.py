@@ -198,6 +198,12 @@ def _join(clauses: Sequence[list[Segment]], sep: str = "，") -> list[Segment]:
     return out
 
 
+def _before_figure(name: str) -> str:
+    """A name followed by its amount: a colon between them when the name ends in a digit (``项目2：5.00万元``),
+    so the name's digits never run into the figure."""
+    return f"{name}：" if name[-1:].isdigit() or name[-1:] in ".．" else name
+
+
 def _unit_or_placeholder(unit: str) -> Segment:
     return unit if unit else Placeholder("单位名称")
 
@@ -369,7 +375,7 @@ def department_outline(report: Any, computed: Computed, config: Config = DEFAULT
         w.money("实际支出", zp.expenditure_basic, "附件1-2 基本支出"),
     ]), "。", Placeholder("基本支出的主要构成（基本工资、津贴补贴、奖金、绩效工资、社会保障缴费等金额）"))
     projects_budget = shown(bd.projects_stated.budget, computed.get("basic.projects_stated.budget"))
-    listed = [[f"{strip_ordinal(p.name)}{amount(p.amounts.actual)}万元"] for p in current]
+    listed = [[f"{_before_figure(strip_ordinal(p.name))}{amount(p.amounts.actual)}万元"] for p in current]
     w.para(f"2.项目支出情况。{year}年项目支出", _join([
         w.money("年初预算数为", projects_budget, "附件1-1 项目支出 本年预算数"),
         w.money("实际支出", zp.expenditure_project, "附件1-2 项目支出"),
