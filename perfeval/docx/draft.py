@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-
 from perfeval.report.draft import Heading, Outline, Paragraph, Placeholder, Table, Title
 
 if TYPE_CHECKING:
@@ -119,8 +117,7 @@ def _format_paragraph(paragraph: Any, *, line_pt: float, indent_pt: float | None
     else:
         fmt.first_line_indent = Pt(0)
     if outline_level is not None:  # headings show in Word's navigation pane without the built-in heading styles
-        level = etree.SubElement(ppr, qn("w:outlineLvl"))
-        level.set(qn("w:val"), str(outline_level))
+        ppr.append(_element(f'<w:outlineLvl w:val="{outline_level}"/>'))
 
 
 def _add_text(paragraph: Any, text: str, east_asia: str, size_pt: float, *, bold: bool = False,
@@ -191,18 +188,18 @@ def _font_table(document: Any) -> None:
                 None)
     if part is None:  # pragma: no cover - python-docx's default template has one
         return
-    root = etree.fromstring(part.blob)
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import parse_xml
+
+    root = parse_xml(part.blob)
     for font in list(root.findall(_w("font"))):
         if font.get(_w("name")) in FALLBACKS:
             root.remove(font)
     for name, alternatives in FALLBACKS.items():
-        font = etree.SubElement(root, _w("font"))
-        font.set(_w("name"), name)
-        etree.SubElement(font, _w("altName")).set(_w("val"), ",".join(alternatives))
-        etree.SubElement(font, _w("charset")).set(_w("val"), "86")
-        etree.SubElement(font, _w("family")).set(_w("val"), _FAMILY[name])
-        etree.SubElement(font, _w("pitch")).set(_w("val"), "variable")
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        root.append(_element(f'<w:font w:name="{name}"><w:altName w:val="{",".join(alternatives)}"/>'
+                             f'<w:charset w:val="86"/><w:family w:val="{_FAMILY[name]}"/>'
+                             '<w:pitch w:val="variable"/></w:font>'))
+    part._blob = serialize_part_xml(root)
 
 
 # --------------------------------------------------------------------------- blocks

@@ -189,7 +189,7 @@ class _Writer:
         return fmt_rate(value, self.config.rate_display_decimals) if isinstance(value, Decimal) else None
 
 
-def _join(clauses: Sequence[list[Segment]], sep: str = "，") -> list[Segment]:
+def _join(clauses: Sequence[Sequence[Segment]], sep: str = "，") -> list[Segment]:
     out: list[Segment] = []
     for i, clause in enumerate(clauses):
         if i:
