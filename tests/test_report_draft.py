@@ -116,7 +116,9 @@ def test_three_public_public_funds_procurement(corrected: Outline) -> None:
     # 决算 0.00; 控制率 0.00 / 1.00 = 0.00%
     assert three[1].startswith("2023年“三公”经费实际支出0.00万元，其中：")
     assert three[1].endswith("；“三公”经费控制率0.00%。")
-    assert three[2].startswith("2022年“三公”经费决算数0.11万元。")
+    # the previous year's 0.11 is not worded (the report checks read a 三公 决算数 as the 评价年度's)
+    assert three[2] == "【请填写：“三公”经费与上年相比的增减情况及原因（2022年决算数见附件1-1）】"
+    assert "0.11" not in "\n".join(outline_text(corrected, quoted=False))
     public = paragraph_after(corrected, "（四）公用经费使用情况")
     # 21.24 / 40.50 = 0.52444… → 52.44%
     assert public[0] == "2023年公用经费预算数40.50万元，实际支出21.24万元，公用经费控制率52.44%。"
@@ -279,3 +281,12 @@ def test_any_report_drafts_and_every_amount_is_a_table_value(report: Any) -> Non
     assert match and Decimal(match.group(1)) == total.quantize(Decimal("0.01")).normalize()
     for placeholder in outline.placeholders():
         assert isinstance(placeholder, Placeholder) and placeholder.text in text
+
+
+def test_project_counts_follow_the_table_rows() -> None:
+    """年初编报 = rows with a 本年预算数 above 0 (spent or not); 年中追加 = rows spent in the year without one."""
+    report = load_example("huaihua-2023-corrected.json")
+    report.basic.projects[6].amounts.budget = Decimal("5.00")  # 7.燃气专项整治费: budgeted, nothing spent
+    goals = paragraph_after(build_outline(report), "（四）绩效目标设定情况")[0]
+    # 年初: 80.00, 40.00, 5.00 → 3; 年中追加: 25.13, 32.00, 72.81, 81.80 without a budget → 4
+    assert "年初编报绩效目标的项目3个，年中追加编报绩效目标4个" in goals

@@ -262,10 +262,14 @@ def _indicator_section(w: _Writer, table: Any, computed: Computed, prefix: str, 
     w.blocks.append(Table(tuple(rows)))
 
 
-def _conclusion(w: _Writer, table: Any, computed: Computed, prefix: str, grade: Value, what: str, year: int) -> None:
-    """总评分 / 实际得分 / 等级, worded as the seed: ``总评分为100分，实际得分98分，2023年度…评价等级为优。``"""
+def _conclusion(w: _Writer, table: Any, computed: Computed, prefix: str, what: str, year: int) -> None:
+    """总评分 / 实际得分 / 等级, worded as the seed: ``总评分为100分，实际得分98分，2023年度…评价等级为优。`` The
+    等级 is the band of the 总分 the table shows (the same as 计算结果's when the 总分 is left to its formula)."""
+    from perfeval.scoring import grade as band
+
     total_weight = shown(table.total_weight_stated, computed.get(f"{prefix}.total_weight_stated"))
     total_score = shown(table.total_score_stated, computed.get(f"{prefix}.total_score_stated"))
+    grade = band(total_score, w.config)
     grade_text: list[Segment] = [str(grade)] if isinstance(grade, str) and grade else [Placeholder("评价等级")]
     w.para(f"根据{what}绩效评价指标，经认真自评，总评分为{score(total_weight)}分，实际得分{score(total_score)}分，"
            f"{year}年度{what}绩效评价等级为", grade_text, "。")
@@ -332,13 +336,15 @@ def department_outline(report: Any, computed: Computed, config: Config = DEFAULT
     w.para(Placeholder("单位的主要职能职责（可按“1.负责……”逐条列出）"))
     w.heading(2, "（四）绩效目标设定情况")
     current = _current_projects(bd.projects)
-    initial = [p for p in current if p.amounts.budget is not None and p.amounts.budget > 0]
+    # as X-006 counts them: 年初 = rows with a 本年预算数 above 0; 年中追加 = spent in the year without one
+    initial = sum(1 for p in bd.projects if (p.amounts.budget or 0) > 0)
+    added = sum(1 for p in bd.projects if (p.amounts.actual or 0) > 0 and not (p.amounts.budget or 0))
     projects_actual = shown(bd.projects_stated.actual, computed.get("basic.projects_stated.actual"))
     w.para(f"按照预算绩效管理工作的要求，{year}年我单位", _join([
         w.money("整体支出全年预算数", zp.funds.full_year_budget, "附件1-2 年度资金总额 全年预算数"),
         ["全部实行整体支出绩效目标管理"],
-    ]), "。", [*_join([[f"年初编报绩效目标的项目{len(initial)}个"],
-                       [f"年中追加编报绩效目标{len(current) - len(initial)}个"],
+    ]), "。", [*_join([[f"年初编报绩效目标的项目{initial}个"],
+                       [f"年中追加编报绩效目标{added}个"],
                        w.money("涉及项目支出", projects_actual, "附件1-1 项目支出 本年决算数"),
                        ["全部实行项目支出绩效目标管理"]]), "。"] if current else "本年度无项目支出。")
 
@@ -372,19 +378,18 @@ def department_outline(report: Any, computed: Computed, config: Config = DEFAULT
     w.para(f"1.基本支出情况。{year}年基本支出", _join([
         w.money("年初预算数为", adj.budget, "附件1-1 部门基本支出预算调整 本年预算数"),
         w.money("全年预算数", adj.actual, "附件1-1 部门基本支出预算调整 本年决算数"),
-        w.money("实际支出", zp.expenditure_basic, "附件1-2 基本支出"),
+        w.money("实际支出", adj.actual, "附件1-1 部门基本支出预算调整 本年决算数"),
     ]), "。", Placeholder("基本支出的主要构成（基本工资、津贴补贴、奖金、绩效工资、社会保障缴费等金额）"))
     projects_budget = shown(bd.projects_stated.budget, computed.get("basic.projects_stated.budget"))
     listed = [[f"{_before_figure(strip_ordinal(p.name))}{amount(p.amounts.actual)}万元"] for p in current]
     w.para(f"2.项目支出情况。{year}年项目支出", _join([
         w.money("年初预算数为", projects_budget, "附件1-1 项目支出 本年预算数"),
-        w.money("实际支出", zp.expenditure_project, "附件1-2 项目支出"),
+        w.money("实际支出", projects_actual, "附件1-1 项目支出 本年决算数"),
     ]), ("，其中：" if listed else ""), _join(listed), "。", Placeholder("年中追加预算的原因"))
 
     w.heading(2, "（三）“三公”经费使用和管理情况")
     tp_budget = shown(bd.three_public_stated.budget, computed.get("basic.three_public_stated.budget"))
     tp_actual = shown(bd.three_public_stated.actual, computed.get("basic.three_public_stated.actual"))
-    tp_prev = shown(bd.three_public_stated.prev_actual, computed.get("basic.three_public_stated.prev_actual"))
     items = (("因公出国（境）费", bd.overseas), ("公务用车购置费", bd.vehicle_purchase),
              ("公务用车运行维护费", bd.vehicle_operation), ("公务接待费", bd.reception))
 
@@ -398,8 +403,8 @@ def department_outline(report: Any, computed: Computed, config: Config = DEFAULT
     control = w.rate(computed.get("calc.three_public_control"))
     w.para(f"{year}年“三公”经费", w.money("实际支出", tp_actual, "附件1-1 三公经费 本年决算数"),
            three_public("actual"), (f"；“三公”经费控制率{control}" if control is not None else ""), "。")
-    w.para(f"{year - 1}年“三公”经费", w.money("决算数", tp_prev, "附件1-1 三公经费 上年决算数"), "。",
-           Placeholder("“三公”经费与上年相比的增减情况及原因"))
+    # no figure of the previous year here: a "三公经费…决算数" sentence reads as the 评价年度's (X-004)
+    w.para(Placeholder(f"“三公”经费与上年相比的增减情况及原因（{year - 1}年决算数见附件1-1）"))
 
     w.heading(2, "（四）公用经费使用情况")
     pf = bd.public_funds
@@ -429,7 +434,7 @@ def department_outline(report: Any, computed: Computed, config: Config = DEFAULT
     # 三、绩效目标实现情况
     w.heading(1, "三、绩效目标实现情况")
     w.heading(2, "（一）综合评价结论")
-    _conclusion(w, zp, computed, "self_eval", computed.get("calc.grade"), "部门整体支出", year)
+    _conclusion(w, zp, computed, "self_eval", "部门整体支出", year)
     capped = computed.get("calc.capped_total")
     total_score = shown(zp.total_score_stated, computed.get("self_eval.total_score_stated"))
     if isinstance(capped, Decimal) and capped != total_score:
@@ -450,7 +455,7 @@ def department_outline(report: Any, computed: Computed, config: Config = DEFAULT
 def project_outline(book: Any, index: int, computed: Computed, config: Config = DEFAULT_CONFIG) -> Outline:
     """The 项目支出绩效自评报告 of the project sheet ``index`` of a project-form workbook."""
     table, year = book.projects[index], int(book.year)
-    prefix, calc = f"projects[{index}]", f"calc.projects[{index}]"
+    prefix = f"projects[{index}]"
     name = table.name.strip()
     unit = (table.implementer or "").strip()
     w = _Writer(config)
@@ -485,7 +490,7 @@ def project_outline(book: Any, index: int, computed: Computed, config: Config = 
 
     w.heading(1, "三、绩效目标实现情况")
     w.heading(2, "（一）综合评价结论")
-    _conclusion(w, table, computed, prefix, computed.get(f"{calc}.grade"), "项目支出", year)
+    _conclusion(w, table, computed, prefix, "项目支出", year)
     _goals(w, table, 1)
     _indicator_section(w, table, computed, prefix, first=2)
     _closing(w, 3, "项目")
