@@ -702,6 +702,28 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """perfeval report: the draft 自评报告 (.docx) written from a workbook's tables (perfeval.docx.draft)."""
+    from perfeval.docx.draft import draft_file
+    from perfeval.report.draft import DraftError
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".docx":
+        raise UserError(f"输出文件应为 Word 文档（.docx）：{out.name}")
+    _check_output(args, out, _inputs(args, args.workbook))
+    try:
+        result = draft_file(Path(args.workbook), out, _config(args))
+    except DraftError as exc:
+        raise UserError(str(exc)) from exc
+    n = sum(len(o.placeholders()) for o in result.outlines)
+    print(f"已生成自评报告草稿：{out}（{len(result.outlines)} 份报告；{n} 处【请填写：…】须由单位补写）")
+    s = result.findings.summary()
+    if s["error"]:
+        print(f"注意：校验发现 {s['error']} 项错误，草稿中的数字按表格现有的填报值写出；请先运行 perfeval validate "
+              f"{args.workbook} 更正表格，再重新生成草稿。", file=sys.stderr)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- the parser
 
 _OVERWRITE_HELP = "允许替换已有的输出文件（不加时，已有文件一律不替换；输入文件在任何情况下都不会被覆盖）"
@@ -898,6 +920,17 @@ def build_parser() -> ChineseArgumentParser:
                    help="只列出这种表格的报送（可用的类型见 perfeval forms）")
     _add_format(p, "机器可读的 JSON（核验结果为英文代码，如 intact）")
     p.set_defaults(func=cmd_history)
+
+    p = command("report", "按表格生成自评报告草稿（Word 文档 .docx）",
+                "草稿的数字全部取自表格（附件1-1、附件1-2；项目表每个项目一份报告），措辞与常见的自评报告相同；"
+                "只有单位才能写的\n内容（职能职责、存在的问题、改进措施、增减原因等）标为“【请填写：…】”"
+                "（黄色底纹）。版式按党政机关公文格式：标题方正小标宋简体二号，\n正文仿宋三号，固定行距30磅；"
+                "电脑上没有方正小标宋时显示为宋体。表格校验有错误时仍生成草稿并提示。")
+    p.add_argument("workbook", metavar="自评表.xlsx", help="已填写的工作簿（不会被修改）")
+    p.add_argument("-o", "--output", required=True, metavar="自评报告.docx", help="草稿文件（.docx，必填）")
+    _add_config(p)
+    _add_overwrite(p)
+    p.set_defaults(func=cmd_report)
 
     p = command("forms", "列出支持的表格类型（--form 的取值）")
     _add_format(p, "机器可读的 JSON")

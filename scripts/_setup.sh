@@ -116,6 +116,9 @@ perfeval_setup_venv() {
 perfeval_libreoffice_missing() {
   local missing=()
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+  # Writer opens the draft 自评报告 (.docx) in tests/test_report_draft_docx.py
+  compgen -G "$(dirname "$(readlink -f "$(command -v soffice || echo /usr/lib/libreoffice/program/soffice)")")/libswlo.*" \
+    >/dev/null || missing+=(libreoffice-writer-nogui)
   /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=(python3-uno)
   command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
   if command -v fc-list >/dev/null 2>&1; then
