@@ -1,0 +1,1 @@
+"""Word documents: reading a 自评报告 and writing the draft."""
