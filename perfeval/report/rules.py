@@ -488,7 +488,8 @@ def text_project_counts(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[
 
 _GRADES = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "合格": "中", "中": "中",
            "不合格": "差", "较差": "差", "差": "差"}
-_GRADE = re.compile(r"(?:评价为|评定为|等级为|评价等级为|结果为|评为|等级：|等级:)[“\"]?(不合格|优秀|良好|中等|合格|较差|优|良|中|差)")
+_GRADE = re.compile(r"(?:评价为|评定为|等级为|评价等级为|结果为|评为|等级：|等级:)[“\"]?"
+                    r"(不合格|优秀|良好|中等|合格|较差|优|良|中|差)")
 
 
 @rule("X-010", ERR, "报告正文的自评得分和等级应与附件1-2 总分一致",
@@ -652,7 +653,7 @@ def text_contradictions(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[
                 if not subjects:
                     continue
                 subject = subjects[-1].group(1)[-4:]
-                claim = s.norm[window + subjects[-1].start():done.end()]
+                claim = s.text[window + subjects[-1].start():done.end()]
                 for clause in re.split(r"[，,。；;]", p.text[s.start + done.end():]):
                     if subject in clause and _NOT_DONE.search(clause):
                         yield emit(ctx, r, path, s, stated=claim,
