@@ -858,7 +858,8 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--force", action="store_true", help="警告未逐项说明时仍导出（须同时给出 --reason；错误不能强制）")
     p.add_argument("--reason", metavar="理由", help="强制导出的理由（记录在定稿的“校验摘要”和导出信息中）")
     p.add_argument("--report", metavar="自评报告.docx",
-                   help="同时核对自评报告，把报告的 SHA-256 和核对结果摘要记入定稿的“校验摘要”（报告中的问题不阻止导出）")
+                   help="同时核对自评报告，把报告的 SHA-256 和核对结果摘要记入定稿的“校验摘要”"
+                        "（报告中的问题不阻止导出）")
     _add_config(p)
     _add_overwrite(p)
     p.set_defaults(func=cmd_export)

@@ -23,7 +23,7 @@ from perfeval.rules.base import Context, Rule, rule, text_blank
 ERR, WARN = Severity.ERROR, Severity.WARNING
 
 
-@rule("X-001", ERR, "自评表 基本支出 = 基础数据表 部门基本支出预算调整（调整后/决算数）（报告正文部分见 validate --report）",
+@rule("X-001", ERR, "自评表 基本支出 = 基础数据表 部门基本支出预算调整（调整后/决算数）（报告正文见 --report）",
       "自评表基本支出{stated}与基础数据表“部门基本支出预算调整”{year}年决算数{computed}不一致")
 def basic_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
     zp, bd = ctx.report.self_eval, ctx.report.basic
@@ -34,7 +34,7 @@ def basic_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
                           computed=ctx.amt(bd.basic_adjustment.actual), year=ctx.report.year)
 
 
-@rule("X-002", ERR, "自评表 项目支出 = 基础数据表 项目支出本年决算数（报告正文部分见 validate --report）",
+@rule("X-002", ERR, "自评表 项目支出 = 基础数据表 项目支出本年决算数（报告正文见 --report）",
       "自评表项目支出{stated}与基础数据表项目支出{year}年决算数{computed}不一致")
 def project_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
     zp = ctx.report.self_eval
@@ -46,7 +46,7 @@ def project_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
                           computed=ctx.amt(bd_total), year=ctx.report.year)
 
 
-@rule("X-008", ERR, "自评表 年初预算数 = 基础数据表 基本支出年初数 + 项目支出本年预算数（报告正文部分见 validate --report）",
+@rule("X-008", ERR, "自评表 年初预算数 = 基础数据表 基本支出年初数 + 项目支出本年预算数（报告正文见 --report）",
       "自评表年初预算数{stated}，基础数据表 部门基本支出预算调整年初数 + 项目支出{year}年预算数 = {basic} + "
       "{projects} = {computed}")
 def initial_budget(r: Rule, ctx: Context) -> Iterator[Finding]:
