@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from perfeval.report.text import Sentence
+from perfeval.report.text import Sentence, width_normalised
 
 #: characters after a keyword within which its number must start (wave2 §4: ~30)
 WINDOW = 30
@@ -198,10 +198,14 @@ def keyword_positions(text: str, keyword: str, lookalikes: Sequence[str] = ()) -
 def after_keyword(sentence: Sentence, keywords: Iterable[str], kinds: Iterable[str] = (AMOUNT,), *,
                   window: int = WINDOW, lookalikes: Sequence[str] = (), stop: Sequence[str] = ()) -> list[Bound]:
     """For each occurrence of any keyword (longest first where they overlap), the first number of one of
-    ``kinds`` starting within ``window`` characters after the keyword's end, with no ``stop`` word (another
-    subject: ``其中``, a second keyword …) between them. Occurrences with no such number are left out."""
+    ``kinds`` starting within ``window`` characters after the keyword's end, with no ``stop`` word (a clause
+    mark, another subject …) between them. Occurrences with no such number are left out. Keywords, stop words and
+    look-alikes are compared width-normalised, as the sentence (``，`` and ``,`` are the same mark)."""
     text = sentence.norm
     kinds = tuple(kinds)
+    keywords = [width_normalised(k) for k in keywords]  # the sentence is matched width-normalised
+    stop = [width_normalised(w) for w in stop]
+    lookalikes = [width_normalised(w) for w in lookalikes]
     mentions = [m for m in extract(sentence) if m.kind in kinds]
     starts: dict[int, str] = {}
     for kw in sorted(keywords, key=len, reverse=True):
