@@ -12,7 +12,9 @@ import io
 import zipfile
 from pathlib import Path
 
-from perfeval.report.text import ReportDocument
+from perfeval.report.text import ReportDocument, is_heading
+
+_PARAGRAPH_END = ("。", "！", "？", "!", "?", "：", ":", "；", ";")
 
 #: the largest report file read (a long report with pictures is a few MB)
 MAX_REPORT_BYTES = 50 * 1024 * 1024
@@ -98,6 +100,21 @@ def _pdf_text(data: bytes, name: str) -> str:
     return text
 
 
+def unwrap_pdf_lines(text: str) -> str:
+    """A PDF's text layer breaks a paragraph at every printed line: join a line to the next unless it ends a
+    sentence or either of them is a heading (``（二）人员编制情况``). Pages are separated by a line break."""
+    out: list[str] = []
+    for line in text.replace("\r", "").split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if out and not out[-1].endswith(_PARAGRAPH_END) and not is_heading(out[-1]) and not is_heading(stripped):
+            out[-1] += stripped
+        else:
+            out.append(stripped)
+    return "\n".join(out)
+
+
 def read_report(path: Path) -> ReportDocument:
     """The report at ``path`` as a :class:`ReportDocument` (with the file's name and SHA-256)."""
     path = Path(path)
@@ -111,7 +128,7 @@ def read_report(path: Path) -> ReportDocument:
     if suffix == ".docx":
         doc = ReportDocument.from_blocks(_docx_blocks(data, path.name), path.name, digest)
     elif suffix == ".pdf":
-        doc = ReportDocument.from_text(_pdf_text(data, path.name), path.name, digest)
+        doc = ReportDocument.from_text(unwrap_pdf_lines(_pdf_text(data, path.name)), path.name, digest)
     else:
         doc = ReportDocument.from_text(_decode(data, path.name), path.name, digest)
     if len(doc.text) > MAX_REPORT_CHARS:
