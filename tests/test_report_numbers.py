@@ -51,8 +51,8 @@ def test_ranges_and_approximations() -> None:
     assert (m.value, m.approx) == (D("50000"), True)
 
 
-@pytest.mark.parametrize("text", ["一岗双责", "三会一课", "一是贯彻落实", "一次性生活补助", "一项目一考评", "一月一调度",
-                                  "“三员”", "六化"])
+@pytest.mark.parametrize("text", ["一岗双责", "三会一课", "一是贯彻落实", "一次性生活补助", "一项目一考评",
+                                  "一月一调度", "“三员”", "六化"])
 def test_look_alikes_are_not_numbers(text: str) -> None:
     assert [k for k, _, _ in numbers(text) if k != PLAIN] == []
 
@@ -78,12 +78,14 @@ def test_the_first_number_within_the_window_and_the_clause() -> None:
 
 
 def test_mentions_keep_their_place() -> None:
-    doc = ReportDocument.from_blocks(["一、部门基本情况", "（二）人员编制情况", "在职在册人员为40人，离退休14人。第二句5万元。"])
+    doc = ReportDocument.from_blocks(["一、部门基本情况", "（二）人员编制情况",
+                                      "在职在册人员为40人，离退休14人。第二句5万元。"])
     sentences = list(doc.sentences())
     assert [s.text for s in sentences][-2:] == ["在职在册人员为40人，离退休14人。", "第二句5万元。"]
     s = sentences[-1]
     (m,) = extract(s)
-    assert (m.paragraph, s.heading, m.paragraph_span) == (2, "（二）人员编制情况", (21, 24))  # 18 characters, then 第二句
+    # the first sentence has 18 characters, then 第二句: 5万元 at 21…24
+    assert (m.paragraph, s.heading, m.paragraph_span) == (2, "（二）人员编制情况", (21, 24))
     assert doc.paragraphs[2].text[m.paragraph_span[0]:m.paragraph_span[1]] == "5万元"
 
 

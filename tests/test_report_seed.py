@@ -5,7 +5,6 @@ identity that holds. Each silent identity is also shown to fire when one number 
 from __future__ import annotations
 
 import sys
-from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -57,7 +56,8 @@ EXPECTED = {
     ("TX-001", "self_eval.funds.initial_budget", Severity.WARNING),
     # 专项业务费 (text) vs 专项（业务）经费 (附件1-1 row 1): equal once the brackets go → INFO
     ("X-005", "basic.projects[0].name", Severity.INFO),
-    # 污水处理业务费 (×2) vs 污水处理专项业务费: keys 污水处理业务 / 污水处理专项业务, ratio 2·6/14 = 85.7 ≥ 80 → WARNING
+    # 污水处理业务费 (×2) vs 污水处理专项业务费: keys 污水处理业务 / 污水处理专项业务, ratio 2·6/14 = 85.7 ≥ 80
+    # → WARNING
     ("X-005", "basic.projects[1].name", Severity.WARNING),
     # 城市基础设施配套费安排的支出 (×2, 32万元) vs 城市基础设施配套征收经费 (32.00): ratio 2·8/23 = 69.6 < 80, but ≥ 50
     # and 32.00 is the amount of exactly that project → WARNING
@@ -185,7 +185,8 @@ def test_the_income_change_equal_to_the_spending_change_is_silent() -> None:
 
 
 def test_a_placeholder_left_in_the_report_is_a_warning() -> None:
-    paragraphs = [*PARAGRAPHS[:-3], "七、存在的问题及原因分析", "【请填写：存在的问题及原因】", "【请填写：下一步改进措施】"]
+    paragraphs = [*PARAGRAPHS[:-3], "七、存在的问题及原因分析", "【请填写：存在的问题及原因】",
+                  "【请填写：下一步改进措施】"]
     found = [f for f in findings_for(ReportDocument.from_blocks(paragraphs)) if f.code == "TX-008"]
     assert len(found) == 1
     f = found[0]
