@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval.findings import Finding, Severity
+from perfeval.forms.base import ListedProject
 from perfeval.names import plain_name, similarity, strip_ordinal
 from perfeval.numbers import fmt_amount, money
 from perfeval.report.numbers import AMOUNT, COUNT, DATE, SCORE, Bound, Mention, after_keyword, extract
@@ -63,7 +64,7 @@ def emit(ctx: Context, r: Rule, path: str, sentence: Sentence, *, stated: str, c
          span: tuple[int, int] | None = None, variant: str | None = None, severity: Severity | None = None,
          **named: object) -> Finding:
     f = ctx.finding(r, path, stated=stated, computed=computed, variant=variant, severity=severity,
-                    paragraph=sentence.paragraph + 1, **named)
+                    fields={"paragraph": sentence.paragraph + 1, **named})
     return f.model_copy(update={"quote": quote(sentence, span)})
 
 
@@ -105,6 +106,13 @@ def topic(sentence: Sentence, pos: int, topics: Sequence[str]) -> str | None:
         if t in heading:
             return t
     return None
+
+
+def cents(value: Decimal | None) -> Decimal:
+    """An amount at 0.01 万元, blank as 0."""
+    rounded = money(nz(value))
+    assert rounded is not None
+    return rounded
 
 
 def amount_text(value: Decimal | None) -> str:
@@ -170,7 +178,7 @@ def text_basic(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
                             zp.expenditure_basic, "基本支出全年预算数")
     yield from check_amount(ctx, r, "basic.basic_adjustment.actual", _section(doc, "基本支出", _ACTUAL),
                             bd.basic_adjustment.actual, "基本支出实际支出")
-    staff = money(nz(bd.basic_adjustment.budget)) - money(nz(bd.public_funds.budget))
+    staff = cents(bd.basic_adjustment.budget) - cents(bd.public_funds.budget)
     yield from check_amount(ctx, r, "basic.basic_adjustment.budget",
                             bind(doc, ("人员支出", "人员经费")), staff, "年初人员支出（= 基本支出年初 − 公用经费年初）")
 
@@ -241,7 +249,7 @@ def text_adjustment(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Find
     zp = ctx.report.self_eval
     yield from check_amount(ctx, r, "self_eval.funds.full_year_budget", bind(doc, ("整体支出",)),
                             zp.funds.full_year_budget, "整体支出")
-    added = money(nz(zp.expenditure_project)) - money(nz(ctx.shown("basic.projects_stated.budget")))
+    added = cents(zp.expenditure_project) - cents(ctx.shown("basic.projects_stated.budget"))
     pairs = [(s, b) for s, b in bind(doc, ("年中追加预算", "追加预算")) if topic(s, b.at, _BUDGET_TOPICS) == "项目支出"]
     yield from check_amount(ctx, r, "self_eval.expenditure_project", pairs, added,
                             "项目支出年中追加预算（= 全年 − 年初）")
@@ -252,7 +260,7 @@ def text_adjustment(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Find
             continue
         others = after_keyword(s, ("政府性基金预算拨款", "政府性基金拨款", "非税收入拨款", "其他资金", "其他收入"),
                                stop=CLAUSE)
-        expected = money(nz(zp.funds.initial_budget)) - sum((b.mention.value for b in others), Decimal(0))
+        expected = cents(zp.funds.initial_budget) - sum((b.mention.value for b in others), Decimal(0))
         if not ctx.same_amount(general[0].mention.value, expected):
             yield emit(ctx, r, "self_eval.funds.initial_budget", s, stated=stated_amount(general[0].mention),
                        computed=amount_text(expected), span=general[0].mention.span,
@@ -365,7 +373,7 @@ class NameMention:
 @dataclass(frozen=True)
 class ProjectMatch:
     mention: NameMention
-    project: object | None  # ListedProject
+    project: ListedProject | None
     kind: str  # "same" | "brackets" | "near"
 
 
@@ -410,12 +418,12 @@ def project_mentions(ctx: Context, doc: ReportDocument) -> list[ProjectMatch]:
     return found
 
 
-def _match(nm: NameMention, projects: Sequence[object], threshold: float) -> ProjectMatch:
+def _match(nm: NameMention, projects: Sequence[ListedProject], threshold: float) -> ProjectMatch:
     key = name_key(nm.name)
     loose = key.translate(_BRACKETS)
-    best: tuple[float, object | None] = (0.0, None)
+    best: tuple[float, ListedProject | None] = (0.0, None)
     for p in projects:
-        pkey = name_key(p.name)  # type: ignore[attr-defined]
+        pkey = name_key(p.name)
         if pkey == key:
             return ProjectMatch(nm, p, "same")
         if pkey.translate(_BRACKETS) == loose:
@@ -429,7 +437,7 @@ def _match(nm: NameMention, projects: Sequence[object], threshold: float) -> Pro
     if p is not None and score >= 50 and nm.amount is not None:
         same_amount = [q for q in projects
                        if any(v is not None and money(v) == money(nm.amount)
-                              for v in (q.actual, q.budget))]  # type: ignore[attr-defined]
+                              for v in (q.actual, q.budget))]
         if same_amount == [p]:
             return ProjectMatch(nm, p, "near")
     return ProjectMatch(nm, None, "none")
@@ -449,7 +457,7 @@ def text_project_names(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[F
     groups: dict[str, list[ProjectMatch]] = {}
     for match in project_mentions(ctx, doc):
         if match.kind in ("near", "brackets") and match.project is not None:
-            groups.setdefault(match.project.path or "", []).append(match)  # type: ignore[attr-defined]
+            groups.setdefault(match.project.path or "", []).append(match)
     for path, matches in groups.items():
         if not path:
             continue
@@ -459,7 +467,8 @@ def text_project_names(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[F
         stated = "、".join(f"“{n}”（{c}处）" if c > 1 else f"“{n}”" for n, c in counts.items())
         near = any(m.kind == "near" for m in matches)
         first = matches[0].mention.sentence
-        name = strip_ordinal(matches[0].project.name)  # type: ignore[attr-defined]
+        project = matches[0].project
+        name = strip_ordinal(project.name) if project is not None else ""
         yield emit(ctx, r, path, first, stated=stated, computed=name,
                    variant=None if near else "brackets", severity=None if near else INFO)
 
