@@ -131,3 +131,18 @@ def test_export_with_an_unusable_report_exits_2(seed_xlsx: Path, tmp_path: Path,
     assert main(["export", str(seed_xlsx), "--report", str(tmp_path / "没有.docx"), "-o",
                  str(tmp_path / "f.xlsx")]) == 2
     assert "找不到自评报告文件" in capsys.readouterr().err
+
+
+def test_a_project_workbook_checks_project_names_and_the_text(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from perfeval import forms
+
+    src = tmp_path / "项目表.xlsx"
+    fill(forms.get("project").parse_json(
+        (Path(__file__).resolve().parent.parent / "examples" / "huaihua-2023-projects.json").read_text("utf-8")), src)
+    main(["validate", str(src), "--report", str(SEED_REPORT), "--format", "json"])
+    quoted = {(f["code"], f["sheet"], f["cell"]) for f in json.loads(capsys.readouterr().out)["findings"]
+              if "quote" in f}
+    # the project sheets carry 附件1-1's names (鹤城…, 污水处理专项业务费, 城市基础设施配套征收经费, 专项（业务）经费)
+    assert ("X-005", "鹤城一体化燃气规划专项经费", "C3") in quoted
+    assert {code for code, _, _ in quoted} == {"X-005", "TX-004"}
