@@ -38,7 +38,7 @@ from perfeval.flagging import (
 )
 from perfeval.layout import ROLE_FILLS, Layout, Role
 from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
-from perfeval.sheets import CALC_SHEET, META_SHEET, RESULTS_SHEET, STATE_SHEET
+from perfeval.sheets import CALC_SHEET, META_SHEET, REPORT_SHEET, RESULTS_SHEET, STATE_SHEET
 
 TITLE = "绩效自评助手"
 
@@ -214,7 +214,46 @@ def validate_book(book: xw.Book, config: Config | None = None) -> dict[str, Any]
     state.clear_contents()
     state.range((1, 1)).value = _pad(plan.state, len(STATE_HEADER))
     state.visible = False
-    return {"summary": plan.summary, "notes": notes_ok, "findings": findings}
+    report = _check_report_beside(book, result, config)
+    return {"summary": plan.summary, "notes": notes_ok, "findings": findings, **report}
+
+
+def _check_report_beside(book: xw.Book, result: ReadResult, config: Config) -> dict[str, Any]:
+    """校验's report check: the 自评报告 .docx beside the saved workbook (:func:`perfeval.report.check.find_beside`:
+    same folder, name containing 自评报告; of several, the one naming the unit, else the newest), its findings
+    written to the 报告核对 sheet exactly as ``validate --report -o`` writes them. No such file: nothing; a file
+    that cannot be read: its message (the table check stands)."""
+    from perfeval import forms
+    from perfeval.report.check import (
+        REPORT_HEADER,
+        check_report,
+        find_beside,
+        read_report_explanations,
+        report_rows,
+    )
+    from perfeval.report.files import ReportFileError, read_report
+
+    path = _book_path(book)
+    if path is None:
+        return {}
+    pack = forms.get(result.layout.form)
+    beside = find_beside(path, pack.unit_name(result.report))
+    if beside is None:
+        return {}
+    try:
+        found = read_report(beside)
+    except ReportFileError as exc:
+        return {"report_error": str(exc), "report_file": beside.name}
+    computed = pack.compute(result.report, config)
+    reported = check_report(result.report, result.layout, computed, config, found, result.issues)
+    typed = read_report_explanations(_read_values(book, [REPORT_SHEET]).get(REPORT_SHEET, []))
+    sheet, _ = _ensure_sheet(book, REPORT_SHEET, after=RESULTS_SHEET)
+    sheet.clear_contents()
+    rows = _pad(report_rows(reported, found.name, result.sheet_names, typed), len(REPORT_HEADER))
+    sheet.range((3, 5), (max(len(rows), 3), 5)).number_format = "@"  # 报告中的值 stays text ("40人")
+    sheet.range((1, 1)).value = rows
+    counts = {sev: sum(1 for f in reported if f.severity.value == sev) for sev in ("error", "warning", "info")}
+    return {"report_file": found.name, "report_summary": counts, "report_findings": reported}
 
 
 def _apply_final_state(book: xw.Book, previous: list[CellOriginal], flags: list[Any]) -> bool:
@@ -265,6 +304,12 @@ def do_validate(book: xw.Book) -> None:
             text += "（当前 Excel 版本不支持批注，说明只在“校验结果”工作表中。）"
         if s["error"]:
             text += "有错误时不能导出。"
+        if out.get("report_error"):
+            text += f"\n未能核对自评报告：{out['report_error']}"
+        elif out.get("report_summary"):
+            r = out["report_summary"]
+            text += (f"\n已核对同一文件夹中的自评报告“{out['report_file']}”：错误 {r['error']} 项，"
+                     f"警告 {r['warning']} 项，提示 {r['info']} 项，详见“报告核对”工作表（报告中的问题不阻止导出）。")
         _alert(book, text)
 
     _guarded(book, run)
@@ -278,7 +323,7 @@ def clear_book(book: xw.Book) -> int:
     saved = _read_values(book, [STATE_SHEET])
     previous = read_state(saved.get(STATE_SHEET, []))
     _apply_final_state(book, previous, [])
-    for name in (RESULTS_SHEET, STATE_SHEET):
+    for name in (RESULTS_SHEET, REPORT_SHEET, STATE_SHEET):
         if name in {s.name for s in book.sheets}:
             book.sheets[name].delete()
     return len(previous)
@@ -435,6 +480,8 @@ HELP_TEXT = (
     "2. 在淡黄色单元格填写数据；灰色单元格为公式，自动计算。\n"
     "3. 计算：恢复被手工改写的公式，更新“计算结果”。\n"
     "4. 校验：问题单元格标色并加批注，汇总到“校验结果”；警告须在“说明”列写明理由。\n"
+    "   同一文件夹中文件名含“自评报告”的 Word 文档（.docx；有几个时取文件名含单位名称的，否则取最新的）\n"
+    "   会一并核对：报告中的金额、人数、项目名称、得分、日期与表格不一致之处列在“报告核对”工作表。\n"
     "5. 清除标记：去掉本工具加的颜色、批注和“校验结果”。\n"
     "6. 导出：生成锁定的定稿文件（数值固定、工作表保护），用于上报。\n"
     "没有 Excel（如 WPS）时可使用命令行：perfeval validate / compute / export。详见 README.md。"

@@ -539,16 +539,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from perfeval.xlsx.workflow import validate_file
 
     companion = Path(args.against) if args.against else None
-    inputs = _inputs(args, args.workbook, companion)
+    report = Path(args.report) if args.report else None
+    inputs = _inputs(args, args.workbook, companion, report)
     out = _check_output(args, Path(args.output), inputs) if args.output else None
-    result = validate_file(Path(args.workbook), out, _config(args), companion=companion)
+    result = validate_file(Path(args.workbook), out, _config(args), companion=companion, report=report)
     if args.format == "json":
-        _write_json_stdout(json.dumps(result.findings.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+        data = result.findings.to_json_dict()
+        if result.report is not None:
+            from perfeval.findings import FindingReport
+
+            data["report"] = {"file": result.report.name, "sha256": result.report.sha256,
+                              "summary": FindingReport(findings=result.report_findings).summary()}
+        _write_json_stdout(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_findings_table(result.findings)
         print(f"评分口径：{profile_label(result.config)}")
+        if result.report is not None:
+            from perfeval.report.check import summary_text
+
+            print(f"自评报告：{result.report.name}（SHA-256 {result.report.sha256}）与表格核对："
+                  f"{summary_text(result.report_findings)}（上表中带报告原文的各项）")
         if out is not None:
             print(f"已标记问题单元格并生成“校验结果”工作表：{out}")
+            if result.report is not None:
+                print("报告核对的结果（报告原文、报告中的值、表中的值）见其中的“报告核对”工作表。")
     return EXIT_FINDINGS if result.findings.has_errors else EXIT_OK
 
 
@@ -619,9 +633,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError("--reason 只用于强制导出，请同时加 --force（或删去 --reason）")
     config = _config(args)
     try:
-        out = _check_output(args, Path(args.output), _inputs(args, args.workbook)) if args.output else None
+        report = Path(args.report) if args.report else None
+        out = _check_output(args, Path(args.output), _inputs(args, args.workbook, report)) if args.output else None
         result = export_file(Path(args.workbook), out, password=args.password,
-                             force_reason=args.reason if args.force else None, config=config)
+                             force_reason=args.reason if args.force else None, config=config, report=report)
     except ExportBlocked as exc:
         print(str(exc))
         return EXIT_FINDINGS
@@ -633,6 +648,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     noted = f"（均已说明{'或强制导出' if result.forced_reason else ''}）" if s["warning"] else ""
     print(f"校验：错误 0 项，警告 {s['warning']} 项{noted}，提示 {s['info']} 项；详见定稿中的“校验摘要”工作表。")
     print(f"评分口径：{profile_label(result.config)}（已记录在定稿中）")
+    if result.report is not None:
+        from perfeval.report.check import summary_text
+
+        print(f"自评报告：{result.report.name}（SHA-256 {result.report.sha256}）与表格核对："
+              f"{summary_text(result.report_findings)}；已记录在“校验摘要”中（报告中的问题不阻止导出）。")
     if result.forced:
         print(f"强制导出，{len(result.forced)} 项警告未逐项说明，理由：{result.forced_reason}")
     print(f"文件指纹（SHA-256）：{result.fingerprint}")
@@ -860,6 +880,9 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("-o", "--output", metavar="输出.xlsx", help="标记问题后的副本（原文件不变）")
     p.add_argument("--with", dest="against", metavar="另一工作簿.xlsx",
                    help="与另一张表交叉核对（如项目表与部门表的附件1-1：项目名称、全年预算数、全年执行数）")
+    p.add_argument("--report", metavar="自评报告.docx",
+                   help="同时核对自评报告（.docx、.txt 或带文字的 PDF）：报告中的金额、人数、项目名称、得分、日期等"
+                        "与表格是否一致；加 -o 时结果写入“报告核对”工作表")
     _add_format(p, "机器可读的 JSON（含英文代码）")
     _add_config(p)
     _add_overwrite(p)
@@ -896,6 +919,9 @@ def build_parser() -> ChineseArgumentParser:
                    help="工作表保护密码（默认取配置 export_password；保护只防误改，不是加密）")
     p.add_argument("--force", action="store_true", help="警告未逐项说明时仍导出（须同时给出 --reason；错误不能强制）")
     p.add_argument("--reason", metavar="理由", help="强制导出的理由（记录在定稿的“校验摘要”和导出信息中）")
+    p.add_argument("--report", metavar="自评报告.docx",
+                   help="同时核对自评报告，把报告的 SHA-256 和核对结果摘要记入定稿的“校验摘要”"
+                        "（报告中的问题不阻止导出）")
     _add_config(p)
     _add_overwrite(p)
     p.set_defaults(func=cmd_export)
@@ -993,10 +1019,11 @@ def _run(args: argparse.Namespace, written: list[Path]) -> int:
     except Exception as exc:
         from perfeval.config import ConfigError
         from perfeval.limits import LimitError
+        from perfeval.report.files import ReportFileError
         from perfeval.xlsx.io import WorkbookError
         from perfeval.xlsx.reader import StructureError
 
-        if isinstance(exc, WorkbookError | StructureError | ConfigError | LimitError):
+        if isinstance(exc, WorkbookError | StructureError | ConfigError | LimitError | ReportFileError):
             print(f"错误：{exc}", file=sys.stderr)
             return EXIT_INPUT
         if args.debug:

@@ -40,6 +40,7 @@ class Finding(BaseModel):
     message: str = Field(description="Chinese message showing the values used")
     stated: str | None = Field(default=None, description="the value as stated in the table (display text)")
     computed: str | None = Field(default=None, description="the value the engine computes (display text)")
+    quote: str | None = Field(default=None, description="report checks only: the 自评报告's sentence concerned")
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -73,7 +74,8 @@ class FindingReport(BaseModel):
         return {
             "findings": [
                 {"code": f.code, "severity": f.severity.value, "sheet": f.sheet, "cell": f.cell,
-                 "message": f.message, "stated": f.stated, "computed": f.computed}
+                 "message": f.message, "stated": f.stated, "computed": f.computed,
+                 **({"quote": f.quote} if f.quote is not None else {})}
                 for f in self.findings
             ],
             "summary": self.summary(),

@@ -134,6 +134,10 @@ class FormPack(ABC):
         """Rules that compare this form with another workbook (``validate --with``)."""
         return ()
 
+    def report_rules(self) -> tuple[Rule, ...]:
+        """Rules that compare a 自评报告's text with this form's tables (``validate --report``)."""
+        return ()
+
     def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         """(label, value) lines ``perfeval demo`` prints for a computed report."""
         return []

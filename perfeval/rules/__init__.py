@@ -7,8 +7,10 @@ Each form pack owns its rules (:meth:`~perfeval.forms.base.FormPack.rules`); the
 * :func:`list_rules` — what ``perfeval rules`` prints: every form's codes once, and the reader-detected codes
   (``source="reader"``).
 
-Out of scope: TX-* (report text), the text halves of X-001…X-004, X-006/007/010/011, the text half of X-008,
-X-009 (implied by other rules), ZP-020 (no grade cell in the tables). See each module's docstring.
+The report-text rules (TX-*, the text halves of X-001…X-011) are each form's ``report_rules()``
+(:mod:`perfeval.report.rules`), run with ``context={"report_text": doc}``; a code shared with a table rule is
+listed once, under the table rule. Out of scope: ZP-020 (no grade cell in the tables; X-010 checks the report's
+grade). See each module's docstring.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def all_rules(packs: Iterable[FormPack] | None = None) -> tuple[Rule, ...]:
 
     seen: dict[str, Rule] = {}
     for pack in (forms.all_forms() if packs is None else packs):
-        for r in (*pack.rules(), *pack.cross_rules()):
+        for r in (*pack.rules(), *pack.cross_rules(), *pack.report_rules()):
             seen.setdefault(r.code, r)
     return tuple(sorted(seen.values(), key=lambda r: code_key(r.code)))
 

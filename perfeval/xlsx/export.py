@@ -101,6 +101,8 @@ class ExportResult:
     year: int
     cells: list[CanonicalCell] = field(repr=False, default_factory=list)
     config: Config = DEFAULT_CONFIG  # the configuration used (given, or recorded in the workbook)
+    report: Any = None  # the 自评报告 checked (ReportDocument), or None
+    report_findings: list[Finding] = field(default_factory=list)  # never block the export
 
 
 # --------------------------------------------------------------------------- messages
@@ -334,7 +336,8 @@ SUMMARY_SIZE = 10
 
 
 def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding], names: dict[str, str],
-                   explanations: dict[tuple[str, str, str], str], forced_reason: str | None) -> None:
+                   explanations: dict[tuple[str, str, str], str], forced_reason: str | None,
+                   report_lines: Sequence[tuple[str, str]] = ()) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET)
     ncol = len(SUMMARY_HEADER)
     last = chr(64 + ncol)
@@ -357,6 +360,7 @@ def _write_summary(wb: Workbook, *, meta: dict[str, str], findings: list[Finding
     ]
     if forced_reason is not None:
         info.append(("强制导出理由", forced_reason))
+    info.extend(report_lines)
     row = 3
     for label, value in info:
         c = ws.cell(row=row, column=1, value=label)
@@ -508,12 +512,17 @@ def export_file(
     config: Config | None = None,
     now: dt.datetime | None = None,
     before_rename: Callable[[Path], None] | None = None,
+    report: Path | None = None,
 ) -> ExportResult:
     """导出: validate ``src`` and write the locked final workbook (never over ``src``).
 
     Raises :class:`ExportBlocked` (errors; unexplained warnings without ``force_reason``; formulas without
     a value), :class:`~perfeval.xlsx.io.WorkbookError` / :class:`~perfeval.xlsx.reader.StructureError` for an
     unusable input, :class:`ExportError` for bad options.
+
+    With ``report`` (a 自评报告), its SHA-256 and the summary of the report checks go into 校验摘要 and the
+    export metadata. Report findings never block: the 定稿 is the tables, and the issue asks only that the
+    check is recorded; only the tables' errors (and unexplained warnings) block, as without a report.
     """
     from perfeval import forms
     from perfeval.rules import RULESET_VERSION, run_rules
@@ -525,6 +534,11 @@ def export_file(
     if out is not None and Path(out).suffix.lower() != ".xlsx":
         raise ExportError(f"定稿须保存为 .xlsx 文件：{out}")
 
+    doc = None
+    if report is not None:
+        from perfeval.report.files import read_report
+
+        doc = read_report(Path(report))
     wb = open_workbook(src)
     read = read_workbook_obj(wb, src)
     config = config or workbook_config(wb) or DEFAULT_CONFIG
@@ -573,6 +587,20 @@ def export_file(
     cells = _cells_as_stored(wb, names, official_sheets)
     fp = fingerprint_of_cells(cells)
     counts = findings.summary()
+    report_findings: list[Finding] = []
+    report_meta: dict[str, str] = {}
+    report_lines: list[tuple[str, str]] = []
+    if doc is not None:
+        from perfeval.report.check import check_report, summary_text
+
+        report_findings = check_report(read.report, read.layout, computed, config, doc, read.issues)
+        codes = "、".join(dict.fromkeys(f.code for f in report_findings))
+        report_meta = {"report_file": doc.name, "report_sha256": doc.sha256,
+                       "report_findings": json.dumps(FindingReport(findings=report_findings).summary(),
+                                                     ensure_ascii=False)}
+        report_lines = [("自评报告", doc.name), ("自评报告 SHA-256", doc.sha256),
+                        ("报告核对", f"{summary_text(report_findings)}" + (f"（{codes}）" if codes else "")
+                         + "；报告中的问题不阻止导出")]
     meta: dict[str, str] = {
         "export_format": EXPORT_FORMAT,
         "template_id": pack.template_id,
@@ -592,11 +620,12 @@ def export_file(
         "findings": json.dumps(counts, ensure_ascii=False),
         "sheets": json.dumps(list(official_sheets), ensure_ascii=False),
         "source_file": src.name,
+        **report_meta,
         **source_meta,
     }
     # 4. 校验摘要, metadata, document properties, protection
     _write_summary(wb, meta=meta, findings=findings.findings, names=names, explanations=explanations,
-                   forced_reason=reason)
+                   forced_reason=reason, report_lines=report_lines)
     if CALC_SHEET in wb.sheetnames:
         _fit_width(wb[CALC_SHEET])
     _write_export_meta(wb, meta, cells)
@@ -608,7 +637,7 @@ def export_file(
     forced = list(unexplained) if reason is not None else []
     return ExportResult(path=out, fingerprint=fp, findings=findings, explanations=explanations,
                         forced_reason=reason, forced=forced, exported_at=exported_at, unit=unit,
-                        year=year, cells=cells, config=config)
+                        year=year, cells=cells, config=config, report=doc, report_findings=report_findings)
 
 
 __all__ = [

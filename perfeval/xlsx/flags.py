@@ -32,7 +32,7 @@ from perfeval.flagging import (
     strip_our_note,
     valid_fill_code,
 )
-from perfeval.sheets import AUXILIARY_SHEETS, RESULTS_SHEET, STATE_SHEET
+from perfeval.sheets import AUXILIARY_SHEETS, REPORT_SHEET, RESULTS_SHEET, STATE_SHEET
 from perfeval.xlsx.writer import fit_sheet_rows, setup_report_print
 
 NOTE_WIDTH, NOTE_HEIGHT = 360, 180
@@ -198,7 +198,7 @@ def clear_workbook(wb: Workbook) -> int:
     hand-edited state sheet that name no valid cell or colour are ignored."""
     previous = read_state(_rows(wb, STATE_SHEET, len(STATE_HEADER)))
     _restore(wb, previous)
-    for name in (RESULTS_SHEET, STATE_SHEET):
+    for name in (RESULTS_SHEET, REPORT_SHEET, STATE_SHEET):
         if name in wb.sheetnames:
             wb.remove(wb[name])
     return len(previous)

@@ -98,21 +98,30 @@ class ComputeResult:
 @dataclass
 class ValidateResult:
     read: ReadResult
-    findings: FindingReport
+    findings: FindingReport  # every finding: the tables', then (with a report) the report's, sorted together
     plan: FlagPlan | None
     config: Config = DEFAULT_CONFIG  # the configuration used (given, or recorded in the workbook)
+    report: Any = None  # the ReportDocument checked (``--report``), or None
+    report_findings: list[Any] = field(default_factory=list)  # its findings (also in ``findings``)
 
 
 def validate_file(src: Path, out: Path | None = None, config: Config | None = None,
-                  companion: Path | None = None) -> ValidateResult:
+                  companion: Path | None = None, report: Path | None = None) -> ValidateResult:
     """校验: run the rule catalogue; with ``out``, write a copy with findings flagged in place. With
     ``companion`` (another form's workbook, e.g. the 附件1-1 for project tables), the form's cross-form rules
-    compare the two."""
+    compare the two. With ``report`` (a 自评报告 .docx/.txt/.pdf), the form's report rules check its text against
+    the tables; their findings are listed with the others and, with ``out``, written to the 报告核对 sheet (they
+    flag no cell of the official sheets)."""
+    from perfeval.report.check import check_report, merged
+    from perfeval.report.files import read_report
     from perfeval.rules import RULESET_VERSION, run_rules
     from perfeval.xlsx.flags import flag_workbook
 
     if out is not None:
         ensure_distinct(src, out)
+        if report is not None:
+            ensure_distinct(report, out)
+    doc = read_report(report) if report is not None else None
     wb = open_workbook(src)
     read = read_workbook_obj(wb, src)
     config = config or workbook_config(wb) or DEFAULT_CONFIG
@@ -124,13 +133,20 @@ def validate_file(src: Path, out: Path | None = None, config: Config | None = No
             raise WorkbookError(f"{companion.name} 与 {src.name} 是同一种表格（{forms.get(read.layout.form).title}），"
                                 "无法交叉核对：--with 后应是另一种表格的工作簿")
         context = {"companion": (forms.get(other.layout.form), other.report)}
-    findings = run_rules(read.report, read.layout, config=config, read_issues=read.issues, extra=extra,
+    pack = forms.get(read.layout.form)
+    computed = pack.compute(read.report, config)
+    findings = run_rules(read.report, read.layout, computed, config=config, read_issues=read.issues, extra=extra,
                          context=context).sorted()
+    reported = [] if doc is None else check_report(read.report, read.layout, computed, config, doc, read.issues)
     plan = None
     if out is not None:
         plan = flag_workbook(wb, findings, ruleset_version=RULESET_VERSION, sheet_names=read.sheet_names)
+        if doc is not None:
+            from perfeval.xlsx.report_sheet import write_report_sheet
+
+            write_report_sheet(wb, reported, doc.name, read.sheet_names)
         save_atomic(wb, out)
-    return ValidateResult(read, findings, plan, config)
+    return ValidateResult(read, merged(findings, reported), plan, config, doc, reported)
 
 
 def cross_rules_for(read: ReadResult, src: Path) -> tuple[Any, ...]:

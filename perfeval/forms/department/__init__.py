@@ -76,6 +76,11 @@ class DepartmentForm(FormPack):
     def indicator_tables(self, report: Any) -> list[TableRef]:
         return [TableRef(prefix="self_eval", table=report.self_eval, required=("unit_name",))]
 
+    def report_rules(self) -> tuple[Rule, ...]:
+        from perfeval.report.rules import DEPARTMENT_RULES
+
+        return DEPARTMENT_RULES
+
     def listed_projects(self, report: Any) -> list[ListedProject]:
         """附件1-1's 项目支出 rows: Y年预算数 as ``budget``, Y年决算数 as ``actual``."""
         return [ListedProject(name=p.name, budget=p.amounts.budget, actual=p.amounts.actual,

@@ -97,6 +97,11 @@ class ProjectForm(FormPack):
                          label=p.name.strip() or f"项目{i + 1}", calc_prefix=f"calc.projects[{i}]")
                 for i, p in enumerate(report.projects)]
 
+    def report_rules(self) -> tuple[Rule, ...]:
+        from perfeval.report.rules import COMMON_RULES
+
+        return COMMON_RULES
+
     def listed_projects(self, report: Any) -> list[ListedProject]:
         """One per project sheet with a name: 全年预算数 as ``budget``, 全年执行数 as ``actual``, 年初预算数 as
         ``initial_budget``."""

@@ -2,7 +2,8 @@
 
 Totals of 附件1-1 are taken as shown (the stated figure, or the formula's value).
 
-Left out — they need the report narrative (or a 项目支出自评表 not in the model):
+The report narrative's halves are the report rules (:mod:`perfeval.report.rules`, ``validate --report``) under the
+same codes. Left out here — they need the report narrative (or a 项目支出自评表 not in the model):
 * X-001/X-002 text half (年初基本支出 / 年初项目预算 in the text); X-003 (公用经费 vs text), X-004 (三公 vs text);
 * X-005 (project names vs text), X-006 (project counts in text), X-007 (政府性基金 vs text and fund attribution),
   X-008 text half (人员 + 公用 + 特定目标类 + 其他运转类), X-010 (score/grade in the report), X-011 (staff narrative);
@@ -22,7 +23,7 @@ from perfeval.rules.base import Context, Rule, rule, text_blank
 ERR, WARN = Severity.ERROR, Severity.WARNING
 
 
-@rule("X-001", ERR, "自评表 基本支出 = 基础数据表 部门基本支出预算调整（调整后/决算数）（文字部分不在本校验范围）",
+@rule("X-001", ERR, "自评表 基本支出 = 基础数据表 部门基本支出预算调整（调整后/决算数）（报告正文见 --report）",
       "自评表基本支出{stated}与基础数据表“部门基本支出预算调整”{year}年决算数{computed}不一致")
 def basic_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
     zp, bd = ctx.report.self_eval, ctx.report.basic
@@ -33,7 +34,7 @@ def basic_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
                           computed=ctx.amt(bd.basic_adjustment.actual), year=ctx.report.year)
 
 
-@rule("X-002", ERR, "自评表 项目支出 = 基础数据表 项目支出本年决算数（文字部分不在本校验范围）",
+@rule("X-002", ERR, "自评表 项目支出 = 基础数据表 项目支出本年决算数（报告正文见 --report）",
       "自评表项目支出{stated}与基础数据表项目支出{year}年决算数{computed}不一致")
 def project_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
     zp = ctx.report.self_eval
@@ -45,7 +46,7 @@ def project_expenditure(r: Rule, ctx: Context) -> Iterator[Finding]:
                           computed=ctx.amt(bd_total), year=ctx.report.year)
 
 
-@rule("X-008", ERR, "自评表 年初预算数 = 基础数据表 基本支出年初数 + 项目支出本年预算数（文字分解不在本校验范围）",
+@rule("X-008", ERR, "自评表 年初预算数 = 基础数据表 基本支出年初数 + 项目支出本年预算数（报告正文见 --report）",
       "自评表年初预算数{stated}，基础数据表 部门基本支出预算调整年初数 + 项目支出{year}年预算数 = {basic} + "
       "{projects} = {computed}")
 def initial_budget(r: Rule, ctx: Context) -> Iterator[Finding]:
