@@ -682,6 +682,115 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def _progress_bar(quiet: bool) -> Any:
+    """A rich progress bar on stderr (files done, rate, ETA); None when stderr is not a terminal or ``--quiet``."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    class Rate(TextColumn):
+        def __init__(self) -> None:
+            super().__init__("")
+
+        def render(self, task: Any) -> Any:
+            from rich.text import Text
+
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.0f} 个/秒" if speed else "")
+
+    return Progress(TextColumn("汇总"), BarColumn(), MofNCompleteColumn(), Rate(), TextColumn("剩余"),
+                    TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    """收件: verify and read every submitted file under the inputs into a 汇总 workbook and the 台账."""
+    from perfeval.ledger import Ledger, LedgerError
+    from perfeval.xlsx.collect import collect
+
+    inputs = [Path(p) for p in args.inputs]
+    out = Path(args.output) if args.output else (None if args.format == "json" else Path("汇总.xlsx"))
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise UserError(f"汇总文件应为 .xlsx 工作簿：{out.name}")
+        _check_output(args, out, [p for p in inputs if p.is_file()])
+    expected = None
+    if args.expect:
+        from perfeval.xlsx.expected import read_expected
+
+        expected = read_expected(Path(args.expect))
+    db = None if args.no_db else Path(args.db)
+    config = _config(args)
+    bar = _progress_bar(args.quiet)
+    try:
+        ledger = Ledger.open(db) if db is not None else None
+    except LedgerError as exc:
+        raise UserError(str(exc)) from exc
+    try:
+        exclude = [p for p in (out, db) if p is not None]
+        if db is not None:  # SQLite's companions of the 台账
+            exclude += [db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+        if bar is None:
+            result = collect(inputs, config=config, ledger=ledger, expected=expected, year=args.year,
+                             form=args.form, jobs=args.jobs, exclude=exclude)
+        else:
+            with bar:
+                task = bar.add_task("汇总", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = collect(inputs, config=config, ledger=ledger, expected=expected, year=args.year,
+                                 form=args.form, jobs=args.jobs, exclude=exclude, progress=progress)
+    except LedgerError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        if ledger is not None:
+            ledger.close()
+    if out is not None:
+        from perfeval.xlsx.summary import write_summary
+
+        write_summary(result, out)
+    if args.format == "json":
+        _write_json_stdout(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_collected(result, out, db)
+    return result.exit_code
+
+
+def _print_collected(result: Any, out: Path | None, db: Path | None) -> None:
+    from perfeval.receiving import FILE_STATUS_LABELS, FileStatus
+
+    subs = result.submissions
+    everything = subs + [d.superseded for d in result.duplicates]
+    counts = {s: sum(1 for x in everything if x.status == s) for s in FileStatus}
+    print(f"共收到 {len(everything)} 个工作簿（{result.reused} 个在台账中已有记录，未重新读取），"
+          f"跳过 {len(result.skipped)} 个文件。")
+    print("核验结果：" + "；".join(f"{FILE_STATUS_LABELS[s]} {n} 个" for s, n in counts.items() if n))
+    with_errors = [s for s in subs if s.counts["error"] or s.read_error]
+    print(f"计入汇总 {len(subs)} 份（重复报送 {len(result.duplicates)} 份只保留最新的一份），"
+          f"其中有错误的 {len(with_errors)} 份。")
+    if result.expected is not None:
+        print(f"应报送单位 {len(result.expected)} 个，未报送 {len(result.missing)} 个"
+              + (f"：{'、'.join(m.name for m in result.missing[:20])}" if result.missing else "")
+              + ("……" if len(result.missing) > 20 else ""))
+    problems = [s for s in subs if not s.clean]
+    for s in problems[:30]:
+        c = s.counts
+        print(f"  - {s.name}：{s.status_label}；错误 {c['error']}，警告 {c['warning']}"
+              + (f"；{s.read_error}" if s.read_error else ""))
+    if len(problems) > 30:
+        print(f"  …… 另有 {len(problems) - 30} 份，见汇总表")
+    for item in result.skipped[:20]:
+        print(f"  跳过 {item.path}：{item.reason}")
+    if len(result.skipped) > 20:
+        print(f"  …… 另跳过 {len(result.skipped) - 20} 个文件，见汇总表")
+    if out is not None:
+        print(f"汇总表：{out}")
+    if db is not None:
+        print(f"收件台账：{db}（perfeval history 单位名称 查看某单位的各次报送）")
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     """收件台账: every version of one unit's submissions (exit 2: no 台账, or the unit is not in it)."""
     from perfeval.console import table
@@ -933,6 +1042,30 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("workbook", metavar="定稿.xlsx", help="要核验的定稿文件")
     _add_format(p, "机器可读的 JSON（状态为英文代码，如 intact、values_changed）")
     p.set_defaults(func=cmd_verify)
+
+    p = command("collect", "收件汇总：核验并读取收到的全部定稿，生成汇总表并记入收件台账",
+                "逐个核验报送的定稿（完好 / 导出后被改动 / 保护被解除 / 不是导出的定稿 / 模板不符），\n"
+                "按表格读取数值并校验，生成汇总表（汇总、问题清单、未报送、重复报送、复核、统计）。\n"
+                "文件夹会逐层查找 .xlsx 文件，其他文件列为跳过。\n"
+                "读过的文件记入收件台账（一个数据库文件）；再次运行时内容未变的文件不再重读。\n"
+                "退出码：0 全部完好且无错误、警告；1 有文件未通过核验、有错误或警告、有单位未报送；2 没有可读的文件。")
+    p.add_argument("inputs", nargs="+", metavar="文件或文件夹",
+                   help="收到的定稿（.xlsx）或存放定稿的文件夹（不会被修改）")
+    p.add_argument("-o", "--output", metavar="汇总.xlsx", help="汇总表（默认：当前文件夹下的 汇总.xlsx）")
+    p.add_argument("--expect", metavar="单位名单.xlsx", help="应报送单位名单（.xlsx 或 .csv，列名“单位名称”或第一列）")
+    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), metavar="年度",
+                   help="只收这一年度的报送（其他年度列为跳过）")
+    p.add_argument("--form", type=_form_name, metavar="表格类型", help="只收这种表格（可用的类型见 perfeval forms）")
+    p.add_argument("--db", default="台账.sqlite", metavar="台账.sqlite",
+                   help="收件台账文件（默认：当前文件夹下的 台账.sqlite）")
+    p.add_argument("--no-db", action="store_true", help="不使用收件台账（每次全部重新读取）")
+    p.add_argument("--jobs", type=_int_in_range(1, 256, "并行进程数"), metavar="进程数",
+                   help="并行处理的进程数（默认：处理器核数）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    _add_config(p)
+    _add_overwrite(p)
+    _add_format(p, "机器可读的 JSON（核验结果为英文代码，如 intact）；不加 -o 时不写汇总表")
+    p.set_defaults(func=cmd_collect)
 
     p = command("history", "收件台账：列出某单位每次报送的版本（收到时间、核验结果、总分、问题数）",
                 "按单位名称查询收件台账（汇总报送文件时建立的数据库），每个版本一行，从旧到新。\n"

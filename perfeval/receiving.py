@@ -239,10 +239,11 @@ class CollectResult:
         }
 
 
-def _newest_first(sub: Submission) -> tuple[int, str, str, str]:
-    """Sort key: intact exports before others, then the latest export time, then the latest file time."""
-    return (0 if sub.status == FileStatus.INTACT else 1, _neg(sub.exported_at or ""), _neg(sub.received_at),
-            sub.path)
+def _newest_first(sub: Submission) -> tuple[int, int, str, str, str]:
+    """Sort key: intact exports before others, then the latest export time (a file without one last), then the
+    latest file time."""
+    return (0 if sub.status == FileStatus.INTACT else 1, 0 if sub.exported_at else 1, _neg(sub.exported_at or ""),
+            _neg(sub.received_at), sub.path)
 
 
 def _neg(text: str) -> str:

@@ -40,7 +40,7 @@ def allowed_words() -> set[str]:
     """ASCII a help text may hold: option names, command names, choices, file suffixes, product names."""
     words = {"perfeval", "h", "o", "xlsx", "json", "py", "JSON", "Schema", "SHA", "UTF", "Excel", "WPS", "Ctrl",
              "C", "config", "workbook_templates", "export_password", "intact", "values_changed", "table",
-             "department", "project", "sqlite", "docx", "Word", "txt", "PDF"}  # docx/txt/PDF: the 自评报告
+             "department", "project", "sqlite", "docx", "Word", "txt", "PDF", "csv"}  # docx/txt/PDF: the 自评报告
     for parser in (build_parser(), *subparsers().values()):
         for action in parser._actions:
             for option in action.option_strings:
@@ -51,7 +51,7 @@ def allowed_words() -> set[str]:
 
 def test_commands_are_the_known_set() -> None:
     assert COMMANDS == sorted(["demo", "new", "templates", "fill", "extract", "compute", "validate", "clear",
-                               "rules", "profiles", "export", "verify", "schema", "forms", "history",
+                               "rules", "profiles", "export", "verify", "schema", "forms", "history", "collect",
                                "report"])
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from perfeval.layout import Layout
     from perfeval.model import IndicatorTable
     from perfeval.reading import BookGrid, ReadResult
+    from perfeval.receiving import ScoreEntry
     from perfeval.rules.base import Rule, RuleInfo
 
 
@@ -141,6 +142,33 @@ class FormPack(ABC):
     def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         """(label, value) lines ``perfeval demo`` prints for a computed report."""
         return []
+
+    def score_entries(self, report: Any, layout: Layout, computed: Computed, config: Config) -> list[ScoreEntry]:
+        """What the receiver's 汇总 shows of each scored table (``perfeval collect``): one per
+        :meth:`indicator_tables` entry, with its 总分 (Σ得分 as the table states it), 等级 by ``config``,
+        预算执行率 and 全年预算数/执行数 of its 年度资金总额 row."""
+        from perfeval.receiving import ScoreEntry
+        from perfeval.scoring import grade
+
+        out = []
+        for ref in self.indicator_tables(report):
+            score = computed.get(f"{ref.prefix}.total_score_stated")
+            score = score if isinstance(score, Decimal) else None
+            rate = computed.get(f"{ref.prefix}.funds.execution_rate_stated")
+            funds = ref.table.funds
+            try:
+                sheet = layout.find(f"{ref.prefix}.funds.executed").sheet
+            except KeyError:
+                sheet = ""
+            out.append(ScoreEntry(project=ref.label, score=score, grade=grade(score, config),
+                                  execution_rate=rate if isinstance(rate, Decimal) else None,
+                                  budget=funds.full_year_budget, actual=funds.executed, sheet=sheet))
+        return out
+
+    def receiver_figures(self, report: Any, computed: Computed) -> dict[str, Decimal | None]:
+        """Further figures of the 汇总 row, by :class:`perfeval.receiving.Submission` field name
+        (the department form: “三公”经费 控制率, 决算, 预算)."""
+        return {}
 
     # ------------------------------------------------------------------ workbooks
     @abstractmethod

@@ -60,6 +60,7 @@ from perfeval.xlsx.exportmeta import (
     CUSTOM_PROP_KEYS,
     CUSTOM_PROP_PREFIX,
     EXPORT_FORMAT,
+    SUMMARY_HEADER,
     known_templates,
     parse_export_meta,
 )
@@ -330,7 +331,6 @@ def _carry_meta(wb: Workbook) -> dict[str, str]:
 
 THIN = Side(style="thin", color="FF000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-SUMMARY_HEADER = ("序号", "代码", "级别", "工作表", "单元格", "问题说明", "填报值", "计算值", "说明 / 理由")
 SUMMARY_WIDTHS = (5, 8, 6, 18, 7, 56, 11, 11, 34)  # as 校验结果: one A4 landscape page wide at ~95 %
 SUMMARY_SIZE = 10
 

@@ -14,6 +14,8 @@ CUSTOM_PROP_PREFIX = "perfeval_"
 CUSTOM_PROP_KEYS = ("export_format", "template_id", "template_version", "unit", "year", "exported_at",
                     "perfeval_version", "ruleset_version", "fingerprint_version", "fingerprint", "forced_reason",
                     "profile")
+#: header row of the findings table in a 定稿's 校验摘要 (``collect`` reads the unit's 说明 from its last column)
+SUMMARY_HEADER = ("序号", "代码", "级别", "工作表", "单元格", "问题说明", "填报值", "计算值", "说明 / 理由")
 
 
 def parse_export_meta(rows: Sequence[Sequence[object]]) -> tuple[dict[str, str], list[CanonicalCell]]:
@@ -45,5 +47,5 @@ def known_templates() -> frozenset[tuple[str, str]]:
     return frozenset((pack.template_id, pack.template_version) for pack in forms.all_forms())
 
 
-__all__ = ["CELLS_KEY", "CUSTOM_PROP_KEYS", "CUSTOM_PROP_PREFIX", "EXPORT_FORMAT", "known_templates",
+__all__ = ["CELLS_KEY", "CUSTOM_PROP_KEYS", "CUSTOM_PROP_PREFIX", "EXPORT_FORMAT", "SUMMARY_HEADER", "known_templates",
            "parse_export_meta"]

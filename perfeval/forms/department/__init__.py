@@ -6,6 +6,7 @@ and rules (:mod:`.rules`) of the form; :data:`FORM` is all the rest of the code 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from perfeval.forms.base import BlankOptions, FormPack, ListedProject, TableRef
@@ -86,6 +87,18 @@ class DepartmentForm(FormPack):
         return [ListedProject(name=p.name, budget=p.amounts.budget, actual=p.amounts.actual,
                               prev_actual=p.amounts.prev_actual, path=f"basic.projects[{i}].name")
                 for i, p in enumerate(report.basic.projects) if p.name.strip()]
+
+    def receiver_figures(self, report: Any, computed: Computed) -> dict[str, Decimal | None]:
+        stated = report.basic.three_public_stated
+
+        def amount(col: str) -> Decimal | None:  # as the table states it, else as the engine computes it
+            value = getattr(stated, col)
+            value = value if isinstance(value, Decimal) else computed.get(f"basic.three_public_stated.{col}")
+            return value if isinstance(value, Decimal) else None
+
+        rate = computed.get("calc.three_public_control")
+        return {"control_rate": rate if isinstance(rate, Decimal) else None,
+                "three_public_actual": amount("actual"), "three_public_budget": amount("budget")}
 
     def summary_lines(self, report: Any, computed: Computed, config: Config) -> list[tuple[str, str]]:
         from perfeval.forms.department.compute import summary_lines

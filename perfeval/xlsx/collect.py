@@ -1,0 +1,294 @@
+"""收件: verify and read many submitted 定稿 (``perfeval collect``).
+
+- :func:`find_inputs` walks the inputs: ``.xlsx`` files are read, anything else is listed as skipped.
+- :func:`inspect_file` turns one file into a :class:`~perfeval.receiving.Submission`: 核验 (intact / values changed
+  / protection removed / not an export / other template), its values read through the form pack, the receiver's
+  own 校验 with the unit's 说明 from the 定稿's 校验摘要, the scores of each table. It never raises: a file that
+  cannot be read becomes a submission saying why.
+- :func:`collect` runs it over the inputs on a process pool, in input order, with the 台账
+  (:class:`perfeval.ledger.Ledger`) making re-runs incremental (a file whose hash and rules are known is not read
+  again) and recording each file in its own transaction as its result arrives; then the batch decisions of
+  :mod:`perfeval.receiving` (重复报送, 未报送).
+
+Values go through the fast reader (:mod:`perfeval.xlsx.fast`); openpyxl only where that cannot read a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from perfeval.config import Config
+from perfeval.receiving import (
+    CollectResult,
+    FileStatus,
+    Skipped,
+    Submission,
+    SubmittedFinding,
+    dedupe,
+    missing_units,
+)
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: the first sheets of a 汇总 perfeval wrote: such a file in a collected folder is not a submission
+SUMMARY_MARK = ("汇总", "问题清单")
+
+
+@dataclass(frozen=True)
+class Found:
+    """An input file and how it was reached."""
+
+    path: Path
+    sha256: str
+    size: int
+    received_at: str
+
+
+def _received_at(mtime: float) -> str:
+    return dt.datetime.fromtimestamp(mtime).astimezone().isoformat(timespec="seconds")
+
+
+def find_inputs(inputs: Sequence[Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[Skipped]]:
+    """The workbooks under ``inputs`` (folders walked, sorted by path) and what was skipped, with why."""
+    excluded = {p.resolve() for p in exclude}
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+
+    def consider(path: Path) -> None:
+        resolved = path.resolve()
+        if resolved in seen or resolved in excluded:
+            return
+        seen.add(resolved)
+        if path.name.startswith("~$"):
+            skipped.append(Skipped(str(path), "Excel/WPS 打开文件时生成的临时文件"))
+        elif path.suffix.lower() not in XLSX_SUFFIXES:
+            skipped.append(Skipped(str(path), "不是 .xlsx 工作簿" + (
+                "（.xls 请先另存为 .xlsx）" if path.suffix.lower() in (".xls", ".et") else "")))
+        else:
+            files.append(path)
+
+    for item in inputs:
+        if item.is_dir():
+            for root, dirs, names in os.walk(item):
+                dirs.sort()
+                for name in sorted(names):
+                    consider(Path(root) / name)
+        elif item.exists():
+            consider(item)
+        else:
+            skipped.append(Skipped(str(item), "找不到该文件或文件夹"))
+    return files, skipped
+
+
+def fingerprint_file(path: Path) -> Found:
+    """Hash and times of ``path`` (what the 台账 looks up before reading anything)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return Found(path, digest.hexdigest(), size, _received_at(path.stat().st_mtime))
+
+
+# --------------------------------------------------------------------------- one file
+
+def _notes(rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str, str], str]:
+    """(code, sheet, cell) → the unit's 说明 in a 定稿's 校验摘要 findings table."""
+    from perfeval.xlsx.exportmeta import SUMMARY_HEADER
+
+    out: dict[tuple[str, str, str], str] = {}
+    width = len(SUMMARY_HEADER)
+    header_at = None
+    for i, row in enumerate(rows):
+        cells = tuple(row[:width])
+        if header_at is None:
+            if tuple(str(c or "").strip() for c in cells) == SUMMARY_HEADER:
+                header_at = i
+            continue
+        code, sheet, cell, note = cells[1], cells[3], cells[4], cells[width - 1]
+        if code and note not in (None, ""):
+            out[(str(code), str(sheet or ""), str(cell or ""))] = str(note).strip()
+    return out
+
+
+def _profile_config(name: str | None) -> Config:
+    """The scoring profile a 定稿 recorded (a shipped one), else the default."""
+    from perfeval.config import DEFAULT_CONFIG
+    from perfeval.profiles import ProfileError, config_for, load_profile, shipped_names
+
+    if name and name in shipped_names():
+        try:
+            return config_for(load_profile(name))
+        except ProfileError:
+            pass
+    return DEFAULT_CONFIG
+
+
+def inspect_file(found: Found, config: Config | None = None) -> Submission | Skipped:
+    """One submitted file (see the module docstring); ``config`` None → the profile the 定稿 recorded."""
+    base = Submission(path=str(found.path), name=found.path.name, sha256=found.sha256, size=found.size,
+                      received_at=found.received_at, status=FileStatus.UNREADABLE, status_message="")
+    try:
+        return _inspect(found, base, config)
+    except Exception as exc:  # never stop a batch: the file becomes a row saying what is wrong with it
+        from perfeval.xlsx.io import WorkbookError
+
+        if isinstance(exc, WorkbookError):
+            return replace(base, status_message=str(exc))
+        return replace(base, status_message=f"无法读取该文件（{type(exc).__name__}），请用 perfeval verify 单独核验")
+
+
+def _inspect(found: Found, base: Submission, config: Config | None) -> Submission | Skipped:
+    from perfeval import forms
+    from perfeval.reading import StructureError, read_grid
+    from perfeval.rules import run_rules
+    from perfeval.sheets import SUMMARY_SHEET
+    from perfeval.xlsx.fast import fast_from_bytes
+    from perfeval.xlsx.io import open_workbook_bytes, read_package
+    from perfeval.xlsx.verify import fast_package, verify_package, verify_workbook
+
+    data = read_package(found.path)
+    if hashlib.sha256(data).hexdigest() != found.sha256:  # replaced since it was hashed: take what was read
+        base = replace(base, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    book: Any = fast_from_bytes(data, found.path)
+    if book is not None:
+        if tuple(book.sheetnames[:2]) == SUMMARY_MARK:
+            return Skipped(str(found.path), "这是 perfeval collect 生成的汇总表，不是报送文件")
+        verified = verify_package(fast_package(book), found.path)
+        summary_rows = book.rows(SUMMARY_SHEET, 9) if SUMMARY_SHEET in book.sheetnames else []
+    else:
+        from perfeval.xlsx.reader import _Book
+
+        wb = open_workbook_bytes(data, found.path)
+        if tuple(wb.sheetnames[:2]) == SUMMARY_MARK:
+            return Skipped(str(found.path), "这是 perfeval collect 生成的汇总表，不是报送文件")
+        verified = verify_workbook(wb, found.path)
+        summary_rows = list(wb[SUMMARY_SHEET].iter_rows(max_col=9, values_only=True)) \
+            if SUMMARY_SHEET in wb.sheetnames else []
+        book = _Book(wb, found.path)
+    meta = verified.metadata
+    sub = replace(base, status=FileStatus(verified.status.value), status_message=verified.message,
+                  fingerprint=meta.get("fingerprint") or None, exported_at=verified.exported_at,
+                  forced_reason=verified.forced_reason, profile=verified.meta("profile"),
+                  unit=verified.unit, year=verified.year, form=verified.meta("form"))
+    try:
+        read = read_grid(book)
+    except StructureError as exc:
+        return replace(sub, read_error=str(exc))
+    pack = forms.get(read.layout.form)
+    used = config or _profile_config(sub.profile)
+    computed = pack.compute(read.report, used)
+    findings = run_rules(read.report, read.layout, computed, config=used, read_issues=read.issues).sorted()
+    notes = _notes(summary_rows)
+    entries = pack.score_entries(read.report, read.layout, computed, used)
+    by_sheet = {e.sheet: e.project for e in entries if e.project}
+    submitted = [SubmittedFinding(code=f.code, severity=str(f.severity), sheet=f.sheet, cell=f.cell,
+                                  message=f.message, note=notes.get((f.code, f.sheet, f.cell), ""),
+                                  project=by_sheet.get(f.sheet, ""))
+                 for f in findings.findings]
+    figures: dict[str, Decimal | None] = pack.receiver_figures(read.report, computed)
+    return replace(sub, form=pack.name, form_title=pack.title, unit=sub.unit or pack.unit_name(read.report) or None,
+                   year=sub.year or pack.year(read.report), entries=entries, findings=submitted, **figures)
+
+
+def _inspect_task(args: tuple[Found, Config | None]) -> Submission | Skipped:
+    return inspect_file(*args)
+
+
+# --------------------------------------------------------------------------- the batch
+
+def config_key(config: Config | None) -> str:
+    """How the 台账 tells apart readings under different configurations (None: each file's recorded profile)."""
+    if config is None:
+        return "recorded"
+    text = json.dumps(config.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _results(tasks: list[tuple[Found, Config | None]], jobs: int) -> Iterator[Submission | Skipped]:
+    """Results in task order: in this process for a small batch or ``jobs`` 1, else on a process pool."""
+    if jobs <= 1 or len(tasks) < 4:
+        for task in tasks:
+            yield _inspect_task(task)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(16, len(tasks) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        try:
+            yield from pool.map(_inspect_task, tasks, chunksize=chunk)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def collect(inputs: Sequence[Path], *, config: Config | None = None, ledger: Any = None,
+            expected: Sequence[str] | None = None, year: int | None = None, form: str | None = None,
+            jobs: int | None = None, exclude: Iterable[Path] = (),
+            progress: Callable[[int, int], None] | None = None) -> CollectResult:
+    """Collect the submissions under ``inputs`` (see the module docstring). ``ledger`` (a
+    :class:`perfeval.ledger.Ledger`) is read for known files and written as each file is done; ``progress``
+    is called with (files done, files in total)."""
+    from perfeval.rules import RULESET_VERSION
+
+    paths, skipped = find_inputs(inputs, exclude)
+    key = config_key(config)
+    done = 0
+    slots: list[Submission | Skipped | None] = []
+    tasks: list[tuple[Found, Config | None]] = []
+    todo: list[int] = []
+    reused = 0
+    for path in paths:
+        try:
+            found = fingerprint_file(path)
+        except OSError as exc:
+            slots.append(Skipped(str(path), f"无法读取：{exc.strerror or type(exc).__name__}"))
+            continue
+        known = ledger.known(found.sha256, RULESET_VERSION, key) if ledger is not None else None
+        if known is not None:
+            slots.append(replace(known, path=str(path), name=path.name, received_at=found.received_at))
+            reused += 1
+        else:
+            todo.append(len(slots))
+            slots.append(None)
+            tasks.append((found, config))
+    total = len(slots)
+    done = total - len(tasks)
+    if progress is not None:
+        progress(done, total)
+    for index, result in zip(todo, _results(tasks, jobs or os.cpu_count() or 1), strict=True):
+        slots[index] = result
+        if ledger is not None and isinstance(result, Submission):
+            ledger.record(result, RULESET_VERSION, key)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    subs: list[Submission] = []
+    for item in slots:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        elif item is not None:
+            if year is not None and item.year is not None and item.year != year:
+                skipped.append(Skipped(item.path, f"{item.year}年度，不是所收的{year}年度"))
+            elif form is not None and item.form is not None and item.form != form:
+                skipped.append(Skipped(item.path, f"{item.form_title or item.form}，不是所收的表格类型"))
+            else:
+                subs.append(item)
+    current, duplicates = dedupe(subs)
+    missing = missing_units(expected, current) if expected is not None else []
+    return CollectResult(submissions=current, duplicates=duplicates, skipped=skipped,
+                         expected=list(expected) if expected is not None else None, missing=missing, year=year,
+                         form=form, generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                         reused=reused)
+
+
+__all__ = ["Found", "collect", "config_key", "find_inputs", "fingerprint_file", "inspect_file"]
