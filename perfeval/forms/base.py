@@ -153,7 +153,8 @@ class FormPack(ABC):
         out = []
         for ref in self.indicator_tables(report):
             score = computed.get(f"{ref.prefix}.total_score_stated")
-            score = score if isinstance(score, Decimal) else None
+            scored = any(row.score is not None for *_, row in ref.table.rows())
+            score = score if isinstance(score, Decimal) and scored else None  # a table nobody scored has no 总分
             rate = computed.get(f"{ref.prefix}.funds.execution_rate_stated")
             funds = ref.table.funds
             try:
