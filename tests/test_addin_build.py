@@ -309,3 +309,21 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def test_docs_list_every_button() -> None:
+    root = Path(__file__).resolve().parent.parent
+    install = (root / "docs" / "install.zh.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    counts = {8: "八"}
+    n = len(BUTTONS)
+    assert f"{n} 个小加载项" in install and f"{counts[n]}个加载项共用一个选项卡" in install
+    order = "　".join(f"{i}. `{b.xlam_name}`" for i, b in enumerate(BUTTONS, start=1))
+    assert order in install  # the load order of §3.3 is the order of BUTTONS
+    assert f"有{counts[n]}个按钮" in readme
+    for button in BUTTONS:
+        assert f"{button.module_name}" in install and f"「{button.label}」" in install, button.stem
+        assert f"\n| {button.label} | " in readme, button.label  # a row of the user guide's button table
