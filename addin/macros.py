@@ -38,6 +38,7 @@ from perfeval.flagging import (
 )
 from perfeval.layout import ROLE_FILLS, Layout, Role
 from perfeval.reading import ReadResult, StructureError, ValuesBook, read_grid
+from perfeval.receiving import CollectResult
 from perfeval.sheets import CALC_SHEET, META_SHEET, REPORT_SHEET, RESULTS_SHEET, STATE_SHEET
 
 TITLE = "绩效自评助手"
@@ -352,6 +353,19 @@ def _free_path(folder: Path, stem: str, suffix: str = ".xlsx") -> tuple[Path, bo
     return out, n > 2
 
 
+def _on_desktop(book: xw.Book) -> bool:
+    """Desktop Excel (COM on Windows, AppleScript on macOS), where other workbooks can be opened; not the
+    remote engine (xlwings Server / the tests), which can only send actions to the one workbook."""
+    return book.app is not None and getattr(book.app, "engine", None) is not None \
+        and book.app.engine.name in ("excel", "mac")
+
+
+def _open_on_desktop(book: xw.Book, path: Path) -> None:
+    """Open ``path`` in Excel when running in desktop Excel; elsewhere the alert naming the file must do."""
+    if _on_desktop(book):
+        book.app.books.open(str(path))
+
+
 def _renamed_note(path: Path, renamed: bool, what: str) -> str:
     if not renamed:
         return ""
@@ -453,9 +467,7 @@ def do_new(book: xw.Book) -> None:
     def run() -> None:
         out, renamed = _new_book_file(book)
         _alert(book, f"已新建：{out}{_renamed_note(out, renamed, '文件')}")
-        if book.app is not None and getattr(book.app, "engine", None) is not None \
-                and book.app.engine.name in ("excel", "mac"):  # desktop Excel: open it
-            book.app.books.open(str(out))
+        _open_on_desktop(book, out)
 
     _guarded(book, run)
 
@@ -466,9 +478,64 @@ def do_new_projects(book: xw.Book) -> None:
         _alert(book, f"已为 {n} 个本年度项目新建项目支出绩效自评表（每个项目一张工作表）：\n{out}"
                      f"{_renamed_note(out, renamed, '文件')}\n"
                      "填好后可用命令 perfeval validate 项目表.xlsx --with 部门表.xlsx 与附件1-1 交叉核对。")
-        if book.app is not None and getattr(book.app, "engine", None) is not None \
-                and book.app.engine.name in ("excel", "mac"):
-            book.app.books.open(str(out))
+        _open_on_desktop(book, out)
+
+    _guarded(book, run)
+
+
+# --------------------------------------------------------------------------- 汇总 (the receiver's desk)
+
+
+def summary_stem(now: dt.datetime) -> str:
+    """The 汇总 workbook's name without ``.xlsx``: ``汇总_<年月日>_<时分>``. Every run writes a new file: a 汇总 is
+    a snapshot of what had arrived at that time, the previous one may be open in Excel (Windows cannot replace
+    an open file) or already sent on, and the time in the name sorts the snapshots in the folder."""
+    return f"汇总_{now:%Y%m%d_%H%M}"
+
+
+def collect_book(book: xw.Book, now: dt.datetime | None = None) -> tuple[CollectResult, Path, Path, bool]:
+    """汇总: what ``perfeval collect 文件夹 -o 文件夹/汇总_<时间>.xlsx --db 文件夹/台账.sqlite`` does, for the folder
+    of the saved active workbook (sub-folders included): every .xlsx verified and read, the 台账 beside it
+    (re-runs read only new or changed files), the 汇总 written as a new file beside it
+    (:func:`summary_stem`; an existing file is never replaced). Returns (the
+    :class:`~perfeval.receiving.CollectResult`, the 汇总, the 台账, whether the name was numbered)."""
+    from perfeval.ledger import DEFAULT_DB, LedgerError
+    from perfeval.xlsx.collect import collect_into
+    from perfeval.xlsx.io import output_guard
+
+    path = _book_path(book)
+    if path is None:
+        raise _UserMessage("“汇总”收集的是当前工作簿所在的文件夹：请先把当前工作簿保存到收件文件夹"
+                           "（本机或共享盘上的文件夹），或打开收件文件夹中的任一文件，再点击“汇总”。")
+    folder = path.parent
+    out, renamed = _free_path(folder, summary_stem(now or dt.datetime.now()))
+    db = folder / DEFAULT_DB
+    try:
+        with output_guard(overwrite=False):  # should the name be taken meanwhile: refuse, never replace
+            result = collect_into([folder], out=out, db=db)
+    except LedgerError as exc:
+        raise _UserMessage(str(exc)) from exc
+    return result, out, db, renamed
+
+
+COLLECT_PROBLEMS_SHOWN = 10
+COLLECT_SKIPPED_SHOWN = 5
+
+
+def collect_message(result: CollectResult, out: Path, db: Path, renamed: bool) -> str:
+    """The 汇总 button's alert: the command line's summary of the batch (fewer files listed)."""
+    from perfeval.xlsx.collect import result_lines
+
+    lines = result_lines(result, out, db, problems=COLLECT_PROBLEMS_SHOWN, skipped=COLLECT_SKIPPED_SHOWN)
+    head = f"汇总完成：{out.parent}（含子文件夹）"
+    return "\n".join([head, *lines]) + _renamed_note(out, renamed, "汇总表")
+
+
+def do_collect(book: xw.Book) -> None:
+    def run() -> None:
+        result, out, db, renamed = collect_book(book)
+        _alert(book, collect_message(result, out, db, renamed))
+        _open_on_desktop(book, out)
 
     _guarded(book, run)
 
@@ -484,7 +551,9 @@ HELP_TEXT = (
     "   会一并核对：报告中的金额、人数、项目名称、得分、日期与表格不一致之处列在“报告核对”工作表。\n"
     "5. 清除标记：去掉本工具加的颜色、批注和“校验结果”。\n"
     "6. 导出：生成锁定的定稿文件（数值固定、工作表保护），用于上报。\n"
-    "没有 Excel（如 WPS）时可使用命令行：perfeval validate / compute / export。详见 README.md。"
+    "7. 汇总（收件方用）：核验当前工作簿所在文件夹（含子文件夹）中收到的全部定稿，在同一文件夹生成\n"
+    "   汇总表“汇总_日期_时间.xlsx”（每次另存一份，不替换以前的），收件台账记在“台账.sqlite”，再次汇总只读新文件。\n"
+    "没有 Excel（如 WPS）时可使用命令行：perfeval validate / compute / export / collect。详见 README.md。"
 )
 
 
@@ -492,8 +561,7 @@ def do_help(book: xw.Book) -> None:
     def run() -> None:
         _alert(book, HELP_TEXT)
         readme = Path(__file__).resolve().parent.parent / "README.md"
-        if readme.exists() and book.app is not None and getattr(book.app, "engine", None) is not None \
-                and book.app.engine.name in ("excel", "mac"):
+        if readme.exists() and _on_desktop(book):
             import webbrowser
 
             webbrowser.open(readme.as_uri())

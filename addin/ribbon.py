@@ -128,6 +128,16 @@ BUTTONS: tuple[Button, ...] = (
         tip="先保存当前工作簿，再导出一份只含数值、工作表已保护的上报文件。",
     ),
     Button(
+        stem="pe_collect",
+        control_id="peCollectButton",
+        label="汇总",
+        macro="do_collect",
+        image_mso="PivotTableInsert",
+        tip="收件方用：核验当前工作簿所在文件夹（含子文件夹）中收到的全部定稿，在同一文件夹生成汇总表"
+            "“汇总_日期_时间.xlsx”（每次另存一份新文件，不替换以前的汇总表）；收件台账记在同一文件夹的"
+            "“台账.sqlite”中，再次汇总时只读取新收到或改动过的文件。",
+    ),
+    Button(
         stem="pe_help",
         control_id="peHelpButton",
         label="帮助",

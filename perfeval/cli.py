@@ -705,8 +705,8 @@ def _progress_bar(quiet: bool) -> Any:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     """收件: verify and read every submitted file under the inputs into a 汇总 workbook and the 台账."""
-    from perfeval.ledger import Ledger, LedgerError
-    from perfeval.xlsx.collect import collect
+    from perfeval.ledger import LedgerError
+    from perfeval.xlsx.collect import collect_into, result_lines
 
     inputs = [Path(p) for p in args.inputs]
     out = Path(args.output) if args.output else (None if args.format == "json" else Path("汇总.xlsx"))
@@ -720,19 +720,12 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
         expected = read_expected(Path(args.expect))
     db = None if args.no_db else Path(args.db)
-    config = _config(args)
+    options: dict[str, Any] = {"config": _config(args), "expected": expected, "year": args.year, "form": args.form,
+                               "jobs": args.jobs}
     bar = _progress_bar(args.quiet)
     try:
-        ledger = Ledger.open(db) if db is not None else None
-    except LedgerError as exc:
-        raise UserError(str(exc)) from exc
-    try:
-        exclude = [p for p in (out, db) if p is not None]
-        if db is not None:  # SQLite's companions of the 台账
-            exclude += [db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
         if bar is None:
-            result = collect(inputs, config=config, ledger=ledger, expected=expected, year=args.year,
-                             form=args.form, jobs=args.jobs, exclude=exclude)
+            result = collect_into(inputs, out=out, db=db, **options)
         else:
             with bar:
                 task = bar.add_task("汇总", total=None)
@@ -740,55 +733,14 @@ def cmd_collect(args: argparse.Namespace) -> int:
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)
 
-                result = collect(inputs, config=config, ledger=ledger, expected=expected, year=args.year,
-                                 form=args.form, jobs=args.jobs, exclude=exclude, progress=progress)
+                result = collect_into(inputs, out=out, db=db, progress=progress, **options)
     except LedgerError as exc:
         raise UserError(str(exc)) from exc
-    finally:
-        if ledger is not None:
-            ledger.close()
-    if out is not None:
-        from perfeval.xlsx.summary import write_summary
-
-        write_summary(result, out)
     if args.format == "json":
         _write_json_stdout(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        _print_collected(result, out, db)
+        print("\n".join(result_lines(result, out, db)))
     return result.exit_code
-
-
-def _print_collected(result: Any, out: Path | None, db: Path | None) -> None:
-    from perfeval.receiving import FILE_STATUS_LABELS, FileStatus
-
-    subs = result.submissions
-    everything = subs + [d.superseded for d in result.duplicates]
-    counts = {s: sum(1 for x in everything if x.status == s) for s in FileStatus}
-    print(f"共收到 {len(everything)} 个工作簿（{result.reused} 个在台账中已有记录，未重新读取），"
-          f"跳过 {len(result.skipped)} 个文件。")
-    print("核验结果：" + "；".join(f"{FILE_STATUS_LABELS[s]} {n} 个" for s, n in counts.items() if n))
-    with_errors = [s for s in subs if s.counts["error"] or s.read_error]
-    print(f"计入汇总 {len(subs)} 份（重复报送 {len(result.duplicates)} 份只保留最新的一份），"
-          f"其中有错误的 {len(with_errors)} 份。")
-    if result.expected is not None:
-        print(f"应报送单位 {len(result.expected)} 个，未报送 {len(result.missing)} 个"
-              + (f"：{'、'.join(m.name for m in result.missing[:20])}" if result.missing else "")
-              + ("……" if len(result.missing) > 20 else ""))
-    problems = [s for s in subs if not s.clean]
-    for s in problems[:30]:
-        c = s.counts
-        print(f"  - {s.name}：{s.status_label}；错误 {c['error']}，警告 {c['warning']}"
-              + (f"；{s.read_error}" if s.read_error else ""))
-    if len(problems) > 30:
-        print(f"  …… 另有 {len(problems) - 30} 份，见汇总表")
-    for item in result.skipped[:20]:
-        print(f"  跳过 {item.path}：{item.reason}")
-    if len(result.skipped) > 20:
-        print(f"  …… 另跳过 {len(result.skipped) - 20} 个文件，见汇总表")
-    if out is not None:
-        print(f"汇总表：{out}")
-    if db is not None:
-        print(f"收件台账：{db}（perfeval history 单位名称 查看某单位的各次报送）")
 
 
 def cmd_history(args: argparse.Namespace) -> int:

@@ -72,7 +72,7 @@ def _load_module(path: Path) -> ModuleType:
 
 
 def test_button_table() -> None:
-    assert [b.label for b in BUTTONS] == ["新建", "新建项目表", "计算", "校验", "清除标记", "导出", "帮助"]
+    assert [b.label for b in BUTTONS] == ["新建", "新建项目表", "计算", "校验", "清除标记", "导出", "汇总", "帮助"]
     assert [b.macro for b in BUTTONS] == [
         "do_new",
         "do_new_projects",
@@ -80,6 +80,7 @@ def test_button_table() -> None:
         "do_validate",
         "do_clear",
         "do_export",
+        "do_collect",
         "do_help",
     ]
     for field in ("stem", "control_id", "macro"):
@@ -110,6 +111,8 @@ def test_build_writes_expected_files(out_dir: Path, tmp_path: Path) -> None:
     written = addin_build.build(tmp_path)
     expected = [tmp_path / name for b in BUTTONS for name in (b.xlam_name, b.module_name)]
     assert written == [*expected, tmp_path / "README.txt"]
+    assert len([p for p in written if p.suffix == ".xlam"]) == 8  # one add-in per button (docs/install.zh.md)
+    assert (tmp_path / "pe_collect.xlam").is_file() and (tmp_path / "pe_collect.py").is_file()
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(p.name for p in written)
     readme = (out_dir / "README.txt").read_bytes()
     assert readme.startswith(b"\xef\xbb\xbf")
@@ -306,3 +309,21 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def test_docs_list_every_button() -> None:
+    root = Path(__file__).resolve().parent.parent
+    install = (root / "docs" / "install.zh.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    counts = {8: "八"}
+    n = len(BUTTONS)
+    assert f"{n} 个小加载项" in install and f"{counts[n]}个加载项共用一个选项卡" in install
+    order = "　".join(f"{i}. `{b.xlam_name}`" for i, b in enumerate(BUTTONS, start=1))
+    assert order in install  # the load order of §3.3 is the order of BUTTONS
+    assert f"有{counts[n]}个按钮" in readme
+    for button in BUTTONS:
+        assert f"{button.module_name}" in install and f"「{button.label}」" in install, button.stem
+        assert f"\n| {button.label} | " in readme, button.label  # a row of the user guide's button table

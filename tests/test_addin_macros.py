@@ -233,3 +233,149 @@ def test_export_button_writes_the_locked_final_file(tmp_path: Path) -> None:
     macros.do_export(book)
     alert = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
     assert "请先把工作簿保存" in alert
+
+
+# --------------------------------------------------------------------------- 汇总 (the receiver's desk)
+
+A_UNIT = "怀化市城乡建设事务中心"  # the unit of examples/huaihua-2023-corrected.json
+B_UNIT = "怀化市住房保障服务中心"
+C_UNIT = "怀化市市政设施维护中心"
+
+
+def _final(unit: str, drafts: Path, out: Path) -> Path:
+    """A real 定稿 of the corrected example under ``unit``'s name (what ``perfeval fill`` + ``perfeval export``
+    write)."""
+    from perfeval.xlsx.export import export_file
+
+    report = load_example("huaihua-2023-corrected.json")
+    report = report.model_copy(update={
+        "basic": report.basic.model_copy(update={"unit_name": unit}),
+        "self_eval": report.self_eval.model_copy(update={"unit_name": unit})})
+    src = drafts / f"{unit}.xlsx"
+    fill(report, src)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_file(src, out)
+    return out
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """A receiver's folder: two intact 定稿 (one in a sub-folder), one changed after export, one .txt file."""
+    drafts, folder = tmp_path / "drafts", tmp_path / "收件"
+    drafts.mkdir()
+    _final(A_UNIT, drafts, folder / "甲_定稿.xlsx")
+    _final(B_UNIT, drafts, folder / "乙单位" / "乙_定稿.xlsx")
+    changed = _final(C_UNIT, drafts, folder / "丙_定稿.xlsx")
+    wb = load_workbook(changed)
+    filler = layout_for(load_example("huaihua-2023-corrected.json")).find("basic.filler")
+    wb[BD_SHEET][filler.address].value = "改动者"  # a value changed after export; no rule looks at the name
+    wb.save(changed)
+    (folder / "说明.txt").write_text("收件说明", encoding="utf-8")
+    return folder
+
+
+def _summary_rows(path: Path) -> dict[str, tuple[Any, ...]]:
+    """单位 → (核验结果, 错误, 警告, 文件名) of the 汇总 sheet, re-read with openpyxl."""
+    from perfeval.xlsx.summary import SUMMARY_SHEET
+
+    rows = list(load_workbook(path)[SUMMARY_SHEET].iter_rows(values_only=True))
+    col = {name: i for i, name in enumerate(rows[0])}
+    return {r[col["单位"]]: (r[col["核验结果"]], r[col["错误"]], r[col["警告"]], r[col["文件名"]]) for r in rows[1:]}
+
+
+def _ledger_rows(db: Path) -> list[tuple[str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return sorted(conn.execute("SELECT unit, status FROM submissions").fetchall())
+
+
+def test_collect_button_collects_the_folder_of_the_active_workbook(inbox: Path) -> None:
+    import datetime as dt
+    import re
+
+    active = inbox / "甲_定稿.xlsx"  # the receiver opened one of the files received
+    book = xw.Book(json=payload_from_workbook(load_workbook(active), book_name=str(active)))
+    before = dt.datetime.now()
+    macros.do_collect(book)
+    after = dt.datetime.now()
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]  # the remote engine cannot open the 汇总: the alert names it
+
+    (out,) = sorted(inbox.glob("汇总_*.xlsx"))
+    assert re.fullmatch(r"汇总_\d{8}_\d{4}\.xlsx", out.name)
+    assert out.stem in {macros.summary_stem(before), macros.summary_stem(after)}
+    db = inbox / "台账.sqlite"
+    assert db.is_file()
+    assert _summary_rows(out) == {
+        A_UNIT: ("完好", 0, 0, "甲_定稿.xlsx"),
+        B_UNIT: ("完好", 0, 0, "乙_定稿.xlsx"),
+        C_UNIT: ("导出后被改动", 0, 0, "丙_定稿.xlsx"),
+    }
+    assert _ledger_rows(db) == sorted([(A_UNIT, "intact"), (B_UNIT, "intact"), (C_UNIT, "values_changed")])
+    assert actions[0]["args"][0] == "\n".join([
+        f"汇总完成：{inbox}（含子文件夹）",
+        "共收到 3 个工作簿（0 个在台账中已有记录，未重新读取），跳过 1 个文件。",
+        "核验结果：完好 2 个；导出后被改动 1 个",
+        "计入汇总 3 份（重复报送 0 份只保留最新的一份），其中有错误的 0 份。",
+        "  - 丙_定稿.xlsx：导出后被改动；错误 0，警告 0",
+        f"  跳过 {inbox / '说明.txt'}：不是 .xlsx 工作簿",
+        f"汇总表：{out}",
+        f"收件台账：{db}（perfeval history 单位名称 查看某单位的各次报送）",
+    ])
+
+
+def test_collect_again_reads_only_new_files_and_never_replaces_a_summary(inbox: Path) -> None:
+    import datetime as dt
+
+    active = inbox / "乙单位" / "乙_定稿.xlsx"  # the folder is the active workbook's own folder: here 乙单位
+    book = xw.Book(json=payload_from_workbook(load_workbook(active), book_name=str(active)))
+    now = dt.datetime(2025, 3, 1, 9, 30)
+    result, out, db, renamed = macros.collect_book(book, now=now)
+    assert out == active.parent / "汇总_20250301_0930.xlsx" and db == active.parent / "台账.sqlite"
+    assert not renamed and [s.unit for s in result.submissions] == [B_UNIT]
+    assert _summary_rows(out) == {B_UNIT: ("完好", 0, 0, "乙_定稿.xlsx")}
+
+    active = inbox / "甲_定稿.xlsx"
+    book = xw.Book(json=payload_from_workbook(load_workbook(active), book_name=str(active)))
+    first, db_root = macros.collect_book(book, now=now)[1:3]
+    first_bytes = first.read_bytes()
+    result, second, db, renamed = macros.collect_book(book, now=now)  # the same minute: a numbered name
+    assert second == inbox / "汇总_20250301_0930(2).xlsx" and renamed and db == db_root
+    assert first.read_bytes() == first_bytes  # the earlier 汇总 is untouched
+    assert result.reused == 3  # every 定稿 came from the 台账, none read again
+    # the earlier 汇总 files (here and in 乙单位) are not submissions; this folder's 台账 is not an input at all,
+    # the one the first run left in 乙单位 is just a file that is not a workbook
+    summary_mark = "这是 perfeval collect 生成的汇总表，不是报送文件"
+    assert {Path(s.path).relative_to(inbox).as_posix(): s.reason for s in result.skipped} == {
+        "说明.txt": "不是 .xlsx 工作簿",
+        "乙单位/台账.sqlite": "不是 .xlsx 工作簿",
+        "汇总_20250301_0930.xlsx": summary_mark,
+        "乙单位/汇总_20250301_0930.xlsx": summary_mark,
+    }
+    assert _ledger_rows(db) == sorted([(A_UNIT, "intact"), (B_UNIT, "intact"), (C_UNIT, "values_changed")])
+    text = macros.collect_message(result, second, db, renamed)
+    assert "（3 个在台账中已有记录，未重新读取）" in text
+    assert "同一文件夹中已有同名的汇总表，为免覆盖，本次另存为“汇总_20250301_0930(2).xlsx”" in text
+
+
+def test_collect_button_on_an_unsaved_workbook_says_to_save_it_first(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    Workbook().save(path)
+    book = xw.Book(json=payload_from_workbook(load_workbook(path), book_name="工作簿1"))
+    macros.do_collect(book)
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert len(alerts) == 1
+    assert alerts[0].startswith("无法完成：“汇总”收集的是当前工作簿所在的文件夹：请先把当前工作簿保存")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
+
+
+def test_collect_button_reports_an_unusable_ledger_in_chinese(inbox: Path) -> None:
+    (inbox / "台账.sqlite").write_bytes(b"not a database, just some text" * 100)
+    active = inbox / "甲_定稿.xlsx"
+    book = xw.Book(json=payload_from_workbook(load_workbook(active), book_name=str(active)))
+    macros.do_collect(book)
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert len(alerts) == 1 and alerts[0].startswith("无法完成：") and "台账" in alerts[0]
+    assert "Error" not in alerts[0] and "程序内部错误" not in alerts[0]
+    assert not list(inbox.glob("汇总_*.xlsx"))  # no 汇总 without its 台账

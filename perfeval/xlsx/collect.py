@@ -291,4 +291,70 @@ def collect(inputs: Sequence[Path], *, config: Config | None = None, ledger: Any
                          reused=reused)
 
 
-__all__ = ["Found", "collect", "config_key", "find_inputs", "fingerprint_file", "inspect_file"]
+def ledger_files(db: Path) -> list[Path]:
+    """The 台账 ``db`` and the companion files SQLite keeps beside it (never collected as inputs)."""
+    return [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+
+
+def collect_into(inputs: Sequence[Path], *, out: Path | None, db: Path | None, **options: Any) -> CollectResult:
+    """``perfeval collect`` and the add-in's 汇总 button: :func:`collect` the ``inputs`` with the 台账 ``db`` (None:
+    without one), then write the 汇总 workbook ``out`` (None: not written). The 汇总 and the 台账 files are never
+    read as inputs. ``options`` go to :func:`collect`. Raises :class:`perfeval.ledger.LedgerError` when the 台账
+    cannot be opened or written (the 汇总 is then not written)."""
+    from perfeval.ledger import Ledger
+
+    exclude = [*options.pop("exclude", ()), *([out] if out is not None else []),
+               *(ledger_files(db) if db is not None else [])]
+    ledger = Ledger.open(db) if db is not None else None
+    try:
+        result = collect(inputs, ledger=ledger, exclude=exclude, **options)
+    finally:
+        if ledger is not None:
+            ledger.close()
+    if out is not None:
+        from perfeval.xlsx.summary import write_summary
+
+        write_summary(result, out)
+    return result
+
+
+def result_lines(result: CollectResult, out: Path | None, db: Path | None, *, problems: int = 30,
+                 skipped: int = 20) -> list[str]:
+    """What a batch came to, in Chinese (the command line prints it, the add-in shows it): counts, the first
+    ``problems`` submissions that are not clean, the first ``skipped`` files skipped, where the 汇总 and the 台账
+    are."""
+    from perfeval.receiving import FILE_STATUS_LABELS, FileStatus
+
+    subs = result.submissions
+    everything = subs + [d.superseded for d in result.duplicates]
+    counts = {s: sum(1 for x in everything if x.status == s) for s in FileStatus}
+    lines = [f"共收到 {len(everything)} 个工作簿（{result.reused} 个在台账中已有记录，未重新读取），"
+             f"跳过 {len(result.skipped)} 个文件。"]
+    lines.append("核验结果：" + ("；".join(f"{FILE_STATUS_LABELS[s]} {n} 个" for s, n in counts.items() if n) or "无"))
+    with_errors = [s for s in subs if s.counts["error"] or s.read_error]
+    lines.append(f"计入汇总 {len(subs)} 份（重复报送 {len(result.duplicates)} 份只保留最新的一份），"
+                 f"其中有错误的 {len(with_errors)} 份。")
+    if result.expected is not None:
+        lines.append(f"应报送单位 {len(result.expected)} 个，未报送 {len(result.missing)} 个"
+                     + (f"：{'、'.join(m.name for m in result.missing[:20])}" if result.missing else "")
+                     + ("……" if len(result.missing) > 20 else ""))
+    unclean = [s for s in subs if not s.clean]
+    for s in unclean[:problems]:
+        c = s.counts
+        lines.append(f"  - {s.name}：{s.status_label}；错误 {c['error']}，警告 {c['warning']}"
+                     + (f"；{s.read_error}" if s.read_error else ""))
+    if len(unclean) > problems:
+        lines.append(f"  …… 另有 {len(unclean) - problems} 份，见汇总表")
+    for item in result.skipped[:skipped]:
+        lines.append(f"  跳过 {item.path}：{item.reason}")
+    if len(result.skipped) > skipped:
+        lines.append(f"  …… 另跳过 {len(result.skipped) - skipped} 个文件，见汇总表")
+    if out is not None:
+        lines.append(f"汇总表：{out}")
+    if db is not None:
+        lines.append(f"收件台账：{db}（perfeval history 单位名称 查看某单位的各次报送）")
+    return lines
+
+
+__all__ = ["Found", "collect", "collect_into", "config_key", "find_inputs", "fingerprint_file", "inspect_file",
+           "ledger_files", "result_lines"]
