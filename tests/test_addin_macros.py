@@ -344,12 +344,11 @@ def test_collect_again_reads_only_new_files_and_never_replaces_a_summary(inbox: 
     assert second == inbox / "汇总_20250301_0930(2).xlsx" and renamed and db == db_root
     assert first.read_bytes() == first_bytes  # the earlier 汇总 is untouched
     assert result.reused == 3  # every 定稿 came from the 台账, none read again
-    # the earlier 汇总 files (here and in 乙单位) are not submissions; this folder's 台账 is not an input at all,
-    # the one the first run left in 乙单位 is just a file that is not a workbook
+    # the earlier 汇总 files (here and in 乙单位) are not submissions; no 台账 is an input at all (this folder's,
+    # nor the one the first run left in 乙单位): they are passed over without a line
     summary_mark = "这是 perfeval collect 生成的汇总表，不是报送文件"
     assert {Path(s.path).relative_to(inbox).as_posix(): s.reason for s in result.skipped} == {
         "说明.txt": "不是 .xlsx 工作簿",
-        "乙单位/台账.sqlite": "不是 .xlsx 工作簿",
         "汇总_20250301_0930.xlsx": summary_mark,
         "乙单位/汇总_20250301_0930.xlsx": summary_mark,
     }

@@ -37,6 +37,7 @@ from perfeval.receiving import (
 )
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+LEDGER_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")
 #: the first sheets of a 汇总 perfeval wrote: such a file in a collected folder is not a submission
 SUMMARY_MARK = ("汇总", "问题清单")
 
@@ -67,6 +68,8 @@ def find_inputs(inputs: Sequence[Path], exclude: Iterable[Path] = ()) -> tuple[l
         if resolved in seen or resolved in excluded:
             return
         seen.add(resolved)
+        if path.name.endswith(LEDGER_SUFFIXES):  # a 台账 (and SQLite's companions) kept beside the files: ours
+            return
         if path.name.startswith("~$"):
             skipped.append(Skipped(str(path), "Excel/WPS 打开文件时生成的临时文件"))
         elif path.suffix.lower() not in XLSX_SUFFIXES:
