@@ -19,7 +19,6 @@ import sys
 import time
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +259,8 @@ def test_collect_folder_gives_exactly_the_expected_sheets(inbox: Inbox, tmp_path
 
 
 def test_expect_list_xlsx_equals_csv(inbox: Inbox) -> None:
-    runs = [collect(str(inbox.folder), "--expect", str(p), "--no-db", "--format", "json") for p in (inbox.csv, inbox.xlsx)]
+    runs = [collect(str(inbox.folder), "--expect", str(p), "--no-db", "--format", "json")
+            for p in (inbox.csv, inbox.xlsx)]
     data = [json.loads(r.stdout) for r in runs]
     assert [r.returncode for r in runs] == [1, 1]
     assert data[0]["missing"] == data[1]["missing"]
