@@ -279,6 +279,9 @@ def missing_units(expected: Sequence[str], subs: Iterable[Submission], near_thre
     spaces, brackets and a leading ordinal do not count).
     A submitted unit whose name is close but not equal is named as ``near`` — never taken as a match."""
     submitted = {project_key(s.unit): s.unit for s in subs if s.unit}
+    wanted = {project_key(n) for n in expected}
+    # a near miss is a submitted unit not on the list: one that is on it already answers for its own name
+    candidates = {k: u for k, u in submitted.items() if k not in wanted}
     out: list[MissingUnit] = []
     seen: set[str] = set()
     for name in expected:
@@ -289,7 +292,7 @@ def missing_units(expected: Sequence[str], subs: Iterable[Submission], near_thre
         if key in submitted:
             continue
         best, best_score = None, 0.0
-        for other_key, other in submitted.items():
+        for other_key, other in candidates.items():
             score = similarity(key, other_key) / 100
             if score > best_score:
                 best, best_score = other, score

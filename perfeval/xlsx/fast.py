@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import posixpath
 import re
 import zipfile
@@ -45,6 +46,14 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([^\"]*)\"")
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*\bt=\"e\"")
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # an OOXML character escape: openpyxl keeps some, calamine decodes them
+_CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
+#: openpyxl's built-in number formats that it takes for dates (openpyxl.styles.numbers: 14–22, 45–47)
+_BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+_DATE_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # openpyxl's STRIP_RE (literals, locales)
+_FIRST_SAFE_DAY = dt.date(1900, 3, 1)  # before it, Excel's serial numbers count a 29 February 1900
 _TRUE = {"1", "true"}
 _FORBIDDEN_TITLE = re.compile(r"[\\*?:/\[\]]")  # openpyxl refuses these in a sheet title (and explains it)
 
@@ -57,6 +66,15 @@ def _parse(data: bytes) -> Any:
     from defusedxml.ElementTree import fromstring
 
     return fromstring(data)
+
+
+def _is_date_format(fmt: str) -> bool:
+    """openpyxl's ``is_date_format``: the first section, literals and locale tags removed, holds d/m/h/y/s."""
+    return re.search(r"(?<![_\\])[dmhysDMHYS]", _DATE_STRIP.sub("", fmt.split(";")[0])) is not None
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _value(value: Any) -> Any:
@@ -81,9 +99,60 @@ class FastSheet:
         rows = book.calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         self.rows: list[list[Any]] = rows
         self.xml = book.zip.read(part) if part in book.names else b""
+        if _ERROR_CELL.search(self.xml) or _ESCAPE.search(self.xml):
+            raise Unsupported(f"{title}: error values or escaped characters")  # openpyxl keeps their text
         self.formulas: dict[str, str] = self._formulas() if _FORMULA_TAG.search(self.xml) else {}
+        self._check_values()
+        last_merged = self._unmerge()
         last_formula = max((a1.split(a)[0] for a in self.formulas), default=0)
-        self.max_row = max(len(rows), last_formula, 1)
+        self.max_row = max(len(rows), last_formula, last_merged, 1)
+
+    def _check_values(self) -> None:
+        """Refuse what calamine converts otherwise than openpyxl. Both agree on a whole day (from March 1900 on)
+        in a style that openpyxl takes for a date; they disagree on which other number formats are dates, on
+        times (openpyxl rounds to the millisecond), on durations and on the 1900 leap-year bug, and openpyxl
+        refuses infinities and NaN."""
+        dates = self.book.date_styles
+        for r, line in enumerate(self.rows, start=1):
+            for c, value in enumerate(line, start=1):
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise Unsupported(f"{self.title}: an infinite number")
+                if isinstance(value, dt.time | dt.timedelta):
+                    raise Unsupported(f"{self.title}: a time or duration")
+                if isinstance(value, dt.date):
+                    whole_day = not isinstance(value, dt.datetime) or value.time() == dt.time()
+                    if not whole_day or _day(value) < _FIRST_SAFE_DAY \
+                            or self._styles.get(a1.address(r, c)) not in dates:
+                        raise Unsupported(f"{self.title}: a date openpyxl may read otherwise")
+                elif dates and isinstance(value, int | float) and not isinstance(value, bool) \
+                        and self._styles.get(a1.address(r, c)) in dates:
+                    raise Unsupported(f"{self.title}: a number in a date format")
+
+    def _unmerge(self) -> int:
+        """As openpyxl: every cell of a merged range but its top-left one is empty (a value stored there is
+        not seen). Returns the last row of any merged range (openpyxl's ``max_row`` counts those cells)."""
+        last = 0
+        for match in _MERGE.finditer(self.xml):
+            first, _, end = match.group(1).decode().partition(":")
+            m1, m2 = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(end or first)
+            if m1 is None or m2 is None:
+                raise Unsupported(f"{self.title}: a merged range openpyxl reads otherwise")
+            r1, c1 = int(m1.group(2)), a1.col_index(m1.group(1))
+            r2, c2 = int(m2.group(2)), a1.col_index(m2.group(1))
+            if r2 < r1 or c2 < c1:
+                raise Unsupported(f"{self.title}: a reversed merged range")
+            last = max(last, r2)
+            for r in range(r1, min(r2, len(self.rows)) + 1):
+                line = self.rows[r - 1]
+                for c in range(c1, min(c2, len(line)) + 1):
+                    if (r, c) != (r1, c1):
+                        line[c - 1] = ""
+            if self.formulas:
+                for address in [a for a in self.formulas if a != a1.address(r1, c1)]:
+                    r, c = a1.split(address)
+                    if r1 <= r <= r2 and c1 <= c <= c2:
+                        del self.formulas[address]
+        return last
 
     def _formulas(self) -> dict[str, str]:
         root = _parse(self.xml)
@@ -191,6 +260,12 @@ class FastBook:
             self._parts[name] = (rels[rid], el.get("state", "visible") == "visible")
         if self.sheetnames != list(self.calamine.sheet_names):
             raise Unsupported("sheet lists differ")  # e.g. chart sheets, which calamine lists and openpyxl not
+        if any(_ESCAPE.search(self.zip.read(n)) for n in self.names if n.lower().endswith("sharedstrings.xml")):
+            raise Unsupported("escaped characters in the shared strings")
+        ids, custom = self._number_formats  # parsed now: a style table openpyxl refuses is refused here too
+        self.date_styles = frozenset(
+            i for i, fmt_id in enumerate(ids)
+            if (_is_date_format(custom[fmt_id]) if fmt_id in custom else fmt_id in _BUILTIN_DATES))
         # every sheet now, so that whatever calamine or the sheet parts refuse is known before the engine reads
         self._sheets = {name: FastSheet(self, name, *self._parts[name]) for name in self.sheetnames}
 
