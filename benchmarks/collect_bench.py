@@ -1,0 +1,370 @@
+"""Speed and memory of ``perfeval collect`` on many exported 定稿, against baselines measured in the same run.
+
+Generates N (default 1,000) exported 定稿 of both forms (half 部门整体支出, half 项目支出) with varied values:
+a few dozen distinct reports, each varied through the model (scores lowered with a 偏差原因, extra 项目支出 rows,
+executed amounts) and exported in-process by the workflow (``--force --reason`` where a variant has unexplained
+warnings); the N files are then written from those 定稿 by giving each its own unit name — replaced in every
+part of the package and the fingerprint recomputed, exactly as an export of that unit would record it — so every
+file is an intact 定稿 of a distinct unit with its own hash. The folder is cached under the temporary directory
+keyed by N (``--regenerate`` rebuilds it).
+
+Then, in the same run, each as a whole process (``python -m perfeval.cli``, byte code cached as in an install):
+
+- (a) ``perfeval collect DIR -o 汇总.xlsx --no-db --quiet``; then with a 台账 (first run, and the incremental
+  re-run in which every file is already known);
+- (b) the floor: python-calamine reading every sheet's values of the same files in one process;
+- (c) what a receiver scripts today: one ``perfeval verify`` process per file, timed on a sample (``--sample``,
+  default 50) and extrapolated to N (printed as such);
+- memory: peak RSS of collect at N/4 and N files (the largest process, and the sum over the process tree sampled
+  every 20 ms), and their ratio.
+
+Targets (issue 10): collect of 1,000 files ≤ 10 s wall and within 3× of the calamine floor; memory flat in the
+number of files.
+
+Run: ``.venv/bin/python benchmarks/collect_bench.py [-n 1000] [--regenerate] [--jobs J] [--sample 50]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: bump when the generated files change, so that an old cache is not reused
+GENERATOR_VERSION = "1"
+VARIANTS = 24  # distinct reports per form
+SEED_UNIT = "怀化市城乡建设事务中心"
+
+
+def process_env() -> dict[str, str]:
+    """The environment of every timed process: byte code cached (as ``pip install`` leaves it) in a folder of
+    its own, not re-compiled on each start as under ``PYTHONDONTWRITEBYTECODE``."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "perfeval-bench-pycache")
+    return env
+
+
+# --------------------------------------------------------------------------- generation
+
+def _vary_table(table: Any, rng: random.Random) -> None:
+    """Lower a few 三级 scores (with a 偏差原因) and let the sheet compute the totals."""
+    rows = [row for *_, row in table.rows() if row.weight and row.score and row.score > 1]
+    for row in rng.sample(rows, k=min(len(rows), rng.randint(1, 4))):
+        cut = Decimal(rng.choice(("0.5", "1", "1.5", "2")))
+        row.score = max(Decimal(0), row.score - cut)
+        row.deviation = "受项目实施进度影响，部分指标未完全达到年度目标；下一步将加强过程管理，按期完成。"
+    table.total_score_stated = None
+
+
+def department_variant(k: int) -> Any:
+    from perfeval.forms.department.model import Amounts, Project, Report
+
+    rng = random.Random(1000 + k)
+    report = Report.model_validate_json((ROOT / "examples" / "huaihua-2023-corrected.json").read_text("utf-8"))
+    basic, zp = report.basic, report.self_eval
+    extra = k % 5  # extra 项目支出 rows, each adding the same amount to every total (consistent)
+    if extra:
+        amount = Decimal(rng.randint(1, 50))
+        one = Amounts(prev_actual=amount, budget=amount, actual=amount)
+        basic.projects = basic.projects + [Project(name=f"专项工作经费{i + 1}", amounts=one) for i in range(extra)]
+        basic.projects_stated.prev_actual = basic.projects_stated.budget = basic.projects_stated.actual = None
+        zp.income_total_stated = zp.expenditure_total_stated = None
+        for name in ("expenditure_project", "income_general_public"):
+            setattr(zp, name, (getattr(zp, name) or Decimal(0)) + extra * amount)
+        for name in ("initial_budget", "full_year_budget", "executed"):
+            setattr(zp.funds, name, (getattr(zp.funds, name) or Decimal(0)) + extra * amount)
+        zp.funds.execution_rate_stated = zp.funds.score_stated = None
+    _vary_table(zp, rng)
+    return report
+
+
+def project_variant(k: int) -> Any:
+    from perfeval import forms
+
+    rng = random.Random(2000 + k)
+    book = forms.get("project").parse_json((ROOT / "examples" / "huaihua-2023-projects.json").read_text("utf-8"))
+    book.projects = book.projects[:1 + k % len(book.projects)]
+    for table in book.projects:
+        _vary_table(table, rng)
+    return book
+
+
+def _export_variants(out_dir: Path) -> list[Path]:
+    from perfeval.xlsx.export import ExportBlocked, export_file
+    from perfeval.xlsx.workflow import fill
+
+    finals = []
+    for form, make in (("department", department_variant), ("project", project_variant)):
+        for k in range(VARIANTS):
+            src, final = out_dir / f"{form}-{k}.xlsx", out_dir / f"{form}-{k}-定稿.xlsx"
+            fill(make(k), src)
+            try:
+                export_file(src, final)
+            except ExportBlocked:  # unexplained warnings of a variant: what --force --reason does
+                try:
+                    export_file(src, final, force_reason="基准测试生成的定稿")
+                except ExportBlocked as exc:
+                    print(f"  variant {form}-{k} not exportable, skipped: {exc}", file=sys.stderr)
+                    continue
+            finals.append(final)
+    return finals
+
+
+@dataclass
+class Template:
+    """An exported 定稿 as its package parts, ready to be re-stamped with another unit name."""
+
+    entries: list[tuple[zipfile.ZipInfo, bytes]]
+    cells: list[tuple[str, str, str]]  # the canonical cell list the 定稿 recorded
+    fingerprint: str
+
+
+def _template(path: Path) -> Template:
+    from perfeval.xlsx.exportmeta import parse_export_meta
+    from perfeval.xlsx.fast import open_fast
+    from perfeval.xlsx.verify import EXPORT_SHEET
+
+    book = open_fast(path)
+    assert book is not None, path
+    meta, cells = parse_export_meta(book.rows(EXPORT_SHEET, 3))
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    return Template(entries, cells, meta["fingerprint"])
+
+
+def _charrefs(text: str) -> bytes:
+    """``text`` as the sheet parts of a 定稿 hold it (every non-ASCII character a numeric character reference)."""
+    return "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in text).encode("ascii")
+
+
+def _stamp(template: Template, unit: str) -> bytes:
+    """The 定稿 as if exported for ``unit``: the seed unit's name replaced in every part (cells, the recorded cell
+    list, metadata, document properties) and the fingerprint recomputed from the replaced cell list."""
+    from perfeval.fingerprint import fingerprint_of_cells
+
+    cells = [(s, a, t.replace(SEED_UNIT, unit)) for s, a, t in template.cells]
+    new_fp = fingerprint_of_cells(cells)
+    pairs = [(SEED_UNIT.encode(), unit.encode()), (_charrefs(SEED_UNIT), _charrefs(unit)),
+             (template.fingerprint.encode(), new_fp.encode())]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in template.entries:
+            if info.filename.endswith((".xml", ".rels")):
+                for old, new in pairs:
+                    data = data.replace(old, new)
+            z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def generate(n: int, folder: Path) -> None:
+    """N 定稿 in ``folder`` (see the module docstring)."""
+    from perfeval.xlsx.verify import VerifyStatus, verify_file
+
+    t0 = time.perf_counter()
+    work = folder.with_name(folder.name + ".work")
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    work.mkdir(parents=True)
+    finals = _export_variants(work)
+    templates = {form: [_template(p) for p in finals if p.name.startswith(form)]
+                 for form in ("department", "project")}
+    staging = folder.with_name(folder.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for i in range(n):
+        form = ("department", "project")[i % 2]
+        pool = templates[form]
+        unit = f"{SEED_UNIT}第{i + 1:05d}分中心"
+        (staging / f"{i + 1:05d}_{form}_定稿.xlsx").write_bytes(_stamp(pool[(i // 2) % len(pool)], unit))
+    for path in sorted(staging.iterdir())[:4]:  # the stamping must leave intact exports
+        result = verify_file(path)
+        assert result.status == VerifyStatus.INTACT, (path, result.message)
+    shutil.rmtree(work)
+    staging.rename(folder)
+    print(f"generated {n} files from {len(finals)} exported variants in {time.perf_counter() - t0:.1f} s: {folder}")
+
+
+def cached_folder(n: int, regenerate: bool) -> Path:
+    folder = Path(tempfile.gettempdir()) / "perfeval-collect-bench" / f"n{n}-v{GENERATOR_VERSION}"
+    if regenerate or not folder.is_dir():
+        generate(n, folder)
+    return folder
+
+
+def subset(folder: Path, n: int) -> Path:
+    """The first ``n`` files of ``folder`` in a folder of their own (hard links: no copy)."""
+    out = folder.with_name(f"{folder.name}-first{n}")
+    if out.is_dir() and len(list(out.iterdir())) == n:
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    for path in sorted(folder.iterdir())[:n]:
+        try:
+            os.link(path, out / path.name)
+        except OSError:
+            shutil.copy2(path, out / path.name)
+    return out
+
+
+# --------------------------------------------------------------------------- measuring
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    max_rss_kb: int  # the largest single process of the tree (wait4's ru_maxrss)
+    tree_rss_kb: int  # the largest sum over the process tree, sampled
+    stdout: str
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Sum of VmRSS over ``pid`` and its descendants (Linux /proc); 0 where /proc is not there."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(args: list[str], cwd: Path = ROOT) -> Run:
+    """``args`` as a whole process, timed, with its peak memory."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, env=process_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = proc.stdout.read() if proc.stdout is not None else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, proc.returncode, int(usage.ru_maxrss), peak, out.decode("utf-8", "replace"))
+
+
+FLOOR_CODE = """
+import sys
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+cells = 0
+for path in sorted(Path(sys.argv[1]).iterdir()):
+    book = CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
+print(cells)
+"""
+
+
+def collect_cmd(folder: Path, out: Path, jobs: int | None, *extra: str) -> list[str]:
+    cmd = [sys.executable, "-m", "perfeval.cli", "collect", str(folder), "-o", str(out), "--quiet", *extra]
+    return cmd + (["--jobs", str(jobs)] if jobs else [])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=1000, help="number of files (default 1000)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached folder of files")
+    parser.add_argument("--jobs", type=int, help="collect --jobs (default: collect's own, the number of cores)")
+    parser.add_argument("--sample", type=int, default=50, help="files of the verify loop (extrapolated to N)")
+    args = parser.parse_args()
+    n = args.n
+    folder = cached_folder(n, args.regenerate)
+    files = sorted(folder.iterdir())
+    size = sum(p.stat().st_size for p in files)
+    quarter = subset(folder, max(1, n // 4))
+    print(f"{n} files ({size / len(files) / 1024:.0f} KB each on average) in {folder}")
+    print(f"cores: {os.cpu_count()}, load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        subprocess.run([sys.executable, "-m", "perfeval.cli", "--help"], cwd=ROOT, env=process_env(),
+                       capture_output=True, check=True)  # byte code written once, before anything is timed
+        warm = run(collect_cmd(quarter, tmp / "warm.xlsx", args.jobs, "--no-db"))  # also warms the page cache
+        floor = run([sys.executable, "-c", FLOOR_CODE, str(folder)])
+        whole = run(collect_cmd(folder, tmp / "汇总.xlsx", args.jobs, "--no-db"))
+        part = run(collect_cmd(quarter, tmp / "汇总4.xlsx", args.jobs, "--no-db"))
+        db = tmp / "台账.sqlite"
+        first = run(collect_cmd(folder, tmp / "汇总db.xlsx", args.jobs, "--db", str(db)))
+        again = run(collect_cmd(folder, tmp / "汇总db2.xlsx", args.jobs, "--db", str(db)))
+        db_bytes = db.stat().st_size
+        sample = files[:: max(1, len(files) // args.sample)][:args.sample]
+        t0 = time.perf_counter()
+        codes = [run([sys.executable, "-m", "perfeval.cli", "verify", str(p)]).returncode for p in sample]
+        per_verify = (time.perf_counter() - t0) / len(sample)
+    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+    for name, r in (("warm-up", warm), ("collect", whole), ("collect N/4", part), ("collect 台账 1st", first),
+                    ("collect 台账 again", again)):
+        if r.returncode not in (0, 1):
+            print(f"{name} failed (exit {r.returncode}):\n{r.stdout}")
+            return 1
+    said = [line for line in whole.stdout.splitlines() if line.startswith(("核验结果", "计入汇总"))]
+    verify_loop = per_verify * n
+    print("collect says: " + " ".join(said))
+    print(f"verify sample: {len(sample)} files, exit codes {sorted(set(codes))}")
+    print()
+    print(f"{'':<44}{'wall s':>9}{'files/s':>10}{'ratio':>8}")
+    rows = [
+        ("(b) floor: python-calamine, all sheets, 1 process", floor.seconds, "1.00 (floor)"),
+        ("(a) collect --no-db", whole.seconds, f"{whole.seconds / floor.seconds:.2f} × floor"),
+        ("    collect --db (first run)", first.seconds, f"{first.seconds / floor.seconds:.2f} × floor"),
+        ("    collect --db again (all known)", again.seconds, f"{again.seconds / whole.seconds:.2f} × collect"),
+        (f"(c) verify loop, 1 process per file (from {len(sample)})", verify_loop,
+         f"{verify_loop / whole.seconds:.1f} × collect"),
+    ]
+    from perfeval.console import ljust
+
+    for label, seconds, ratio in rows:
+        print(f"{ljust(label, 50)}{seconds:>9.2f}{n / seconds:>10.0f}  {ratio}")
+    print(f"    (c) is extrapolated: {per_verify:.3f} s per verify process × {n} files")
+    print()
+    print(f"memory of collect{'':<16}{'largest process MB':>20}{'process tree MB':>17}")
+    print(f"  {n // 4:>6} files{'':<20}{part.max_rss_kb / 1024:>20.0f}{part.tree_rss_kb / 1024:>17.0f}")
+    print(f"  {n:>6} files{'':<20}{whole.max_rss_kb / 1024:>20.0f}{whole.tree_rss_kb / 1024:>17.0f}")
+    print(f"  ratio N / (N/4){'':<16}{whole.max_rss_kb / part.max_rss_kb:>20.2f}"
+          f"{whole.tree_rss_kb / max(1, part.tree_rss_kb):>17.2f}")
+    print(f"台账 after {n} files: {db_bytes / 1024:.0f} KB ({db_bytes / n / 1024:.1f} KB per file)")
+    print(f"load average after: {load_after}")
+    print()
+    ok_wall = whole.seconds <= 10 * n / 1000
+    ok_floor = whole.seconds <= 3 * floor.seconds
+    print(f"target collect ≤ {10 * n / 1000:g} s: {'yes' if ok_wall else 'NO'}; "
+          f"within 3× of the floor: {'yes' if ok_floor else 'NO'}; "
+          f"memory ratio N/(N/4) of the largest process {whole.max_rss_kb / part.max_rss_kb:.2f} (flat: ≈1)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
