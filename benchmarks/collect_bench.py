@@ -335,7 +335,7 @@ def main() -> int:
     print("collect says: " + " ".join(said))
     print(f"verify sample: {len(sample)} files, exit codes {sorted(set(codes))}")
     print()
-    print(f"{'':<44}{'wall s':>9}{'files/s':>10}{'ratio':>8}")
+    print(f"{'':<50}{'wall s':>9}{'files/s':>10}{'ratio':>8}")
     rows = [
         ("(b) floor: python-calamine, all sheets, 1 process", floor.seconds, "1.00 (floor)"),
         ("(a) collect --no-db", whole.seconds, f"{whole.seconds / floor.seconds:.2f} × floor"),
