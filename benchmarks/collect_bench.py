@@ -27,6 +27,7 @@ Run: ``.venv/bin/python benchmarks/collect_bench.py [-n 1000] [--regenerate] [--
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import random
@@ -287,6 +288,84 @@ print(cells)
 """
 
 
+# --------------------------------------------------------------------------- the scale on paper (docs/scale.zh.md)
+
+def _real_submissions(folder: Path, count: int) -> list[Any]:
+    """What collect read of the first ``count`` files (real findings, scores and messages)."""
+    from perfeval.receiving import Submission
+    from perfeval.xlsx.collect import fingerprint_file, inspect_file
+
+    subs = [inspect_file(fingerprint_file(p)) for p in sorted(folder.iterdir())[:count]]
+    return [s for s in subs if isinstance(s, Submission)]
+
+
+def synthetic(folder: Path, rows: int) -> list[Any]:
+    """``rows`` submissions of distinct units, copied from real ones (see :func:`_real_submissions`)."""
+    from dataclasses import replace
+
+    real = _real_submissions(folder, 48)
+    out = []
+    for i in range(rows):
+        base = real[i % len(real)]
+        unit = f"{SEED_UNIT}第{i + 1:06d}号"
+        out.append(replace(base, unit=unit, name=f"{i + 1:06d}.xlsx", path=str(folder / f"{i + 1:06d}.xlsx"),
+                           sha256=hashlib.sha256(unit.encode()).hexdigest()))
+    return out
+
+
+def scale_child(what: str, rows: int, folder: Path, tmp: Path) -> None:
+    """In a process of its own (so that its peak RSS is its own): build and write a 汇总 of ``rows`` submissions,
+    or record them into a fresh 台账 and query it. Prints one line of ``key=value``."""
+    import resource
+
+    subs = synthetic(folder, rows)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if what == "summary":
+        from perfeval.receiving import CollectResult
+        from perfeval.xlsx.summary import write_summary
+
+        t0 = time.perf_counter()
+        out = write_summary(CollectResult(submissions=subs, generated_at="2024-03-31T12:00:00+08:00"),
+                            tmp / f"汇总{rows}.xlsx")
+        seconds = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"seconds={seconds:.2f} rss_before_mb={before / 1024:.0f} peak_mb={peak / 1024:.0f} "
+              f"file_mb={out.stat().st_size / 1e6:.1f}")
+        return
+    from perfeval.ledger import Ledger
+    from perfeval.rules import RULESET_VERSION
+
+    db = tmp / f"台账{rows}.sqlite"
+    with Ledger.open(db) as ledger:
+        t0 = time.perf_counter()
+        for sub in subs:
+            ledger.record(sub, RULESET_VERSION, "recorded")
+        record = (time.perf_counter() - t0) / rows
+        probes = subs[:: max(1, rows // 200)]
+        t0 = time.perf_counter()
+        for sub in probes:
+            assert ledger.known(sub.sha256, RULESET_VERSION, "recorded") is not None
+        known = (time.perf_counter() - t0) / len(probes)
+        t0 = time.perf_counter()
+        for sub in probes[:50]:
+            assert ledger.history(sub.unit or "")
+        history = (time.perf_counter() - t0) / len(probes[:50])
+    size = sum(p.stat().st_size for p in tmp.glob(f"台账{rows}.sqlite*"))
+    print(f"record_ms={record * 1000:.2f} known_ms={known * 1000:.2f} history_ms={history * 1000:.1f} "
+          f"db_mb={size / 1e6:.1f} kb_per_file={size / rows / 1024:.1f}")
+
+
+def scale(folder: Path, rows: int) -> None:
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as d:
+        for what in ("summary", "ledger"):
+            for count in (rows // 4, rows):
+                r = subprocess.run([sys.executable, __file__, "--scale-child", what, str(count), str(folder), d],
+                                   cwd=ROOT, env=process_env(), capture_output=True, text=True)
+                print(f"{what:<8}{count:>8} submissions: {r.stdout.strip() or r.stderr[-2000:]}", flush=True)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
 def collect_cmd(folder: Path, out: Path, jobs: int | None, *extra: str) -> list[str]:
     cmd = [sys.executable, "-m", "perfeval.cli", "collect", str(folder), "-o", str(out), "--quiet", *extra]
     return cmd + (["--jobs", str(jobs)] if jobs else [])
@@ -298,9 +377,20 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached folder of files")
     parser.add_argument("--jobs", type=int, help="collect --jobs (default: collect's own, the number of cores)")
     parser.add_argument("--sample", type=int, default=50, help="files of the verify loop (extrapolated to N)")
+    parser.add_argument("--scale", type=int, metavar="ROWS",
+                        help="instead: the 汇总 writer and the 台账 with ROWS (and ROWS/4) synthetic submissions "
+                             "copied from real ones of the generated files (docs/scale.zh.md)")
+    parser.add_argument("--scale-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scale_child:
+        what, count, where, tmp = args.scale_child
+        scale_child(what, int(count), Path(where), Path(tmp))
+        return 0
     n = args.n
     folder = cached_folder(n, args.regenerate)
+    if args.scale:
+        scale(folder, args.scale)
+        return 0
     files = sorted(folder.iterdir())
     size = sum(p.stat().st_size for p in files)
     quarter = subset(folder, max(1, n // 4))
