@@ -18,7 +18,6 @@ from perfeval import forms
 from perfeval.compute import Computed, compute_with_formulas
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
-from perfeval.flagging import FlagPlan
 from perfeval.forms.base import BlankOptions, ListedProject
 from perfeval.layout import Layout
 from perfeval.limits import check_shape
@@ -27,6 +26,8 @@ from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+
+    from perfeval.flagging import FlagPlan
 
 TEMPLATE_YEAR = 2025
 TEMPLATE_FILENAME = forms.get(forms.DEFAULT_FORM).template_filename
