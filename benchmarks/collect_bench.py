@@ -232,6 +232,7 @@ class Run:
     max_rss_kb: int  # the largest single process of the tree (wait4's ru_maxrss)
     tree_rss_kb: int  # the largest sum over the process tree, sampled
     stdout: str
+    cpu: float = 0.0  # user + system CPU seconds of the process and the workers it waited for
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -272,7 +273,8 @@ def run(args: list[str], cwd: Path = ROOT) -> Run:
     stop.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, proc.returncode, int(usage.ru_maxrss), peak, out.decode("utf-8", "replace"))
+    return Run(seconds, proc.returncode, int(usage.ru_maxrss), peak, out.decode("utf-8", "replace"),
+               usage.ru_utime + usage.ru_stime)
 
 
 FLOOR_CODE = """
@@ -366,6 +368,42 @@ def scale(folder: Path, rows: int) -> None:
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
+def breakdown(files: list[Path]) -> list[tuple[str, float]]:
+    """Where one file's time goes in collect (in this process, ms per file over ``files``): the steps of
+    :func:`perfeval.xlsx.collect.inspect_file` timed one by one."""
+    from perfeval import forms
+    from perfeval.reading import read_grid
+    from perfeval.rules import run_rules
+    from perfeval.xlsx.collect import _profile_config
+    from perfeval.xlsx.fast import fast_from_bytes
+    from perfeval.xlsx.io import read_package
+    from perfeval.xlsx.verify import fast_package, verify_package
+
+    steps = dict.fromkeys(("read + package guard (perfeval.xlsx.guard)", "fast reader (calamine + XML parts)",
+                           "核验 (fingerprint)", "read_grid (form pack reading)", "compute + rules + scores"), 0.0)
+    names = list(steps)
+    for path in files:
+        t = [time.perf_counter()]
+        data = read_package(path)
+        t.append(time.perf_counter())
+        book = fast_from_bytes(data, path)
+        assert book is not None
+        t.append(time.perf_counter())
+        verified = verify_package(fast_package(book), path)
+        t.append(time.perf_counter())
+        read = read_grid(book)
+        t.append(time.perf_counter())
+        pack = forms.get(read.layout.form)
+        config = _profile_config(verified.meta("profile"))
+        computed = pack.compute(read.report, config)
+        run_rules(read.report, read.layout, computed, config=config, read_issues=read.issues)
+        pack.score_entries(read.report, read.layout, computed, config)
+        t.append(time.perf_counter())
+        for i, name in enumerate(names):
+            steps[name] += t[i + 1] - t[i]
+    return [(name, 1000 * sec / len(files)) for name, sec in steps.items()]
+
+
 def collect_cmd(folder: Path, out: Path, jobs: int | None, *extra: str) -> list[str]:
     cmd = [sys.executable, "-m", "perfeval.cli", "collect", str(folder), "-o", str(out), "--quiet", *extra]
     return cmd + (["--jobs", str(jobs)] if jobs else [])
@@ -425,20 +463,27 @@ def main() -> int:
     print("collect says: " + " ".join(said))
     print(f"verify sample: {len(sample)} files, exit codes {sorted(set(codes))}")
     print()
-    print(f"{'':<50}{'wall s':>9}{'files/s':>10}{'ratio':>8}")
+    print(f"{'':<50}{'wall s':>9}{'files/s':>10}{'cpu s':>8}  ratio (wall)")
     rows = [
-        ("(b) floor: python-calamine, all sheets, 1 process", floor.seconds, "1.00 (floor)"),
-        ("(a) collect --no-db", whole.seconds, f"{whole.seconds / floor.seconds:.2f} × floor"),
-        ("    collect --db (first run)", first.seconds, f"{first.seconds / floor.seconds:.2f} × floor"),
-        ("    collect --db again (all known)", again.seconds, f"{again.seconds / whole.seconds:.2f} × collect"),
-        (f"(c) verify loop, 1 process per file (from {len(sample)})", verify_loop,
+        ("(b) floor: python-calamine, all sheets, 1 process", floor.seconds, floor.cpu, "1.00 (floor)"),
+        ("(a) collect --no-db", whole.seconds, whole.cpu, f"{whole.seconds / floor.seconds:.2f} × floor"),
+        ("    collect --db (first run)", first.seconds, first.cpu, f"{first.seconds / floor.seconds:.2f} × floor"),
+        ("    collect --db again (all known)", again.seconds, again.cpu,
+         f"{again.seconds / whole.seconds:.2f} × collect"),
+        (f"(c) verify loop, 1 process per file (from {len(sample)})", verify_loop, float("nan"),
          f"{verify_loop / whole.seconds:.1f} × collect"),
     ]
     from perfeval.console import ljust
 
-    for label, seconds, ratio in rows:
-        print(f"{ljust(label, 50)}{seconds:>9.2f}{n / seconds:>10.0f}  {ratio}")
+    for label, seconds, cpu, ratio in rows:
+        print(f"{ljust(label, 50)}{seconds:>9.2f}{n / seconds:>10.0f}{cpu:>8.2f}  {ratio}")
     print(f"    (c) is extrapolated: {per_verify:.3f} s per verify process × {n} files")
+    print(f"    cpu s: user + system of the process and its pool workers; collect/floor in CPU: "
+          f"{whole.cpu / floor.cpu:.2f}")
+    print()
+    print(f"where a file's time goes (in-process, first {min(100, n)} files, ms per file):")
+    for name, ms in breakdown(files[:100]):
+        print(f"  {ljust(name, 48)}{ms:>8.2f}")
     print()
     print(f"memory of collect{'':<16}{'largest process MB':>20}{'process tree MB':>17}")
     print(f"  {n // 4:>6} files{'':<20}{part.max_rss_kb / 1024:>20.0f}{part.tree_rss_kb / 1024:>17.0f}")
