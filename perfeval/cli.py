@@ -255,10 +255,10 @@ def _inputs(args: argparse.Namespace, *paths: str | Path | None) -> list[Path]:
 def _config(args: argparse.Namespace) -> Any:
     """The configuration a run asks for: the ``--profile`` (default mof-2020), then the ``--config`` file's keys;
     None when neither is given (a workbook command then uses the configuration the workbook recorded)."""
-    from perfeval.profiles import config_for, load_profile
-
     if getattr(args, "profile", None) is None and getattr(args, "config", None) is None:
         return None
+    from perfeval.profiles import config_for, load_profile
+
     return config_for(load_profile(getattr(args, "profile", None)), getattr(args, "config", None))
 
 
@@ -535,7 +535,7 @@ def _print_findings_table(findings: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from perfeval.profiles import profile_label
+    from perfeval.config import profile_label
     from perfeval.xlsx.workflow import validate_file
 
     companion = Path(args.against) if args.against else None

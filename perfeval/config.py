@@ -137,6 +137,12 @@ def config_record(config: Config) -> str:
     return config.model_copy(update={"export_password": DEFAULT_CONFIG.export_password}).model_dump_json()
 
 
+def profile_label(config: Config) -> str:
+    """What 计算结果 shows as 评分口径: title and name, e.g. ``财政部2020年通用口径（mof-2020）`` (here rather than in
+    :mod:`perfeval.profiles` so that reading a workbook does not load the profile machinery)."""
+    return f"{config.profile_title}（{config.profile}）"
+
+
 def recorded_config(rows: Iterable[Sequence[object]]) -> Config | None:
     """The configuration recorded in a workbook's ``_perfeval`` rows (key, value), or None when there is none or it
     cannot be used (a hand-edited record): the commands then use the defaults, as for a workbook from elsewhere."""

@@ -39,7 +39,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from perfeval.config import DEFAULT_CONFIG, Config, ConfigError, json_object, load_config
+from perfeval.config import DEFAULT_CONFIG, Config, ConfigError, json_object, load_config, profile_label
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -194,11 +194,6 @@ def config_for(profile: Profile, overrides_path: str | Path | None = None) -> Co
 
 
 # --------------------------------------------------------------------------- describing
-
-
-def profile_label(config: Config) -> str:
-    """What 计算结果 shows as 评分口径: title and name, e.g. ``财政部2020年通用口径（mof-2020）``."""
-    return f"{config.profile_title}（{config.profile}）"
 
 
 def _pct(ratio: Decimal) -> str:

@@ -1,6 +1,10 @@
 """File-level operations behind the command line: new, fill, extract, compute, templates.
 
 Each takes paths, never modifies its input, and writes its output atomically.
+
+openpyxl (and the modules built on it: reader, writer, flags) is imported inside the functions that write or need
+it, so that ``validate`` without ``-o`` reads through the fast reader (:mod:`perfeval.xlsx.fast`) without loading
+openpyxl at all (a test checks it).
 """
 
 from __future__ import annotations
@@ -8,27 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
+from typing import TYPE_CHECKING, Any
 
 from perfeval import forms
 from perfeval.compute import Computed, compute_with_formulas
 from perfeval.config import DEFAULT_CONFIG, Config
 from perfeval.findings import FindingReport
-from perfeval.flagging import FlagPlan
 from perfeval.forms.base import BlankOptions, ListedProject
 from perfeval.layout import Layout
 from perfeval.limits import check_shape
+from perfeval.reading import ReadResult, StructureError
 from perfeval.xlsx.io import WorkbookError, ensure_distinct, open_workbook, save_atomic
-from perfeval.xlsx.reader import ReadResult, StructureError, read_workbook, read_workbook_obj
-from perfeval.xlsx.writer import (
-    build_workbook,
-    rebuild_calc_sheet,
-    record_config,
-    restore_formulas,
-    workbook_config,
-)
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from perfeval.flagging import FlagPlan
 
 TEMPLATE_YEAR = 2025
 TEMPLATE_FILENAME = forms.get(forms.DEFAULT_FORM).template_filename
@@ -49,6 +48,8 @@ def write_new(out: Path, *, year: int = TEMPLATE_YEAR, unit_name: str = "", n_pr
     (scoring profile) sets the template's 分值 and is recorded for the later commands."""
     if n_projects is not None:
         check_shape(n_projects)  # before building a report of that many rows
+    from perfeval.xlsx.writer import build_workbook
+
     pack = forms.get(form)
     used = config or DEFAULT_CONFIG
     report = template_report(year, unit_name, n_projects, form=form, projects=projects, config=used)
@@ -75,6 +76,8 @@ class FillResult:
 def fill(report: Any, out: Path, config: Config | None = None) -> FillResult:
     """Write a report into a fresh official workbook; stated values stay as typed (errors included). A ``config``
     (scoring profile) is recorded for the later commands."""
+    from perfeval.xlsx.writer import build_workbook
+
     pack = forms.for_report(report)
     layout = pack.layout_for(report)
     computed = pack.compute(report, config or DEFAULT_CONFIG)
@@ -83,6 +86,8 @@ def fill(report: Any, out: Path, config: Config | None = None) -> FillResult:
 
 
 def extract(path: Path) -> ReadResult:
+    from perfeval.xlsx.reader import read_workbook
+
     return read_workbook(path)
 
 
@@ -112,19 +117,27 @@ def validate_file(src: Path, out: Path | None = None, config: Config | None = No
     compare the two. With ``report`` (a 自评报告 .docx/.txt/.pdf), the form's report rules check its text against
     the tables; their findings are listed with the others and, with ``out``, written to the 报告核对 sheet (they
     flag no cell of the official sheets)."""
-    from perfeval.report.check import check_report, merged
-    from perfeval.report.files import read_report
     from perfeval.rules import RULESET_VERSION, run_rules
-    from perfeval.xlsx.flags import flag_workbook
 
     if out is not None:
         ensure_distinct(src, out)
         if report is not None:
             ensure_distinct(report, out)
-    doc = read_report(report) if report is not None else None
-    wb = open_workbook(src)
-    read = read_workbook_obj(wb, src)
-    config = config or workbook_config(wb) or DEFAULT_CONFIG
+    doc = None
+    if report is not None:  # the report modules only when a report is checked (a plain validate starts faster)
+        from perfeval.report.files import read_report
+
+        doc = read_report(report)
+    wb: Workbook | None = None
+    if out is None:  # nothing written: the values-only path, openpyxl only when the fast reader cannot read src
+        read, recorded = read_values(src)
+    else:
+        from perfeval.xlsx.reader import read_workbook_obj
+        from perfeval.xlsx.writer import workbook_config
+
+        wb = open_workbook(src)
+        read, recorded = read_workbook_obj(wb, src), workbook_config(wb)
+    config = config or recorded or DEFAULT_CONFIG
     extra, context = (), {}
     if companion is not None:
         extra = cross_rules_for(read, src)
@@ -137,16 +150,48 @@ def validate_file(src: Path, out: Path | None = None, config: Config | None = No
     computed = pack.compute(read.report, config)
     findings = run_rules(read.report, read.layout, computed, config=config, read_issues=read.issues, extra=extra,
                          context=context).sorted()
-    reported = [] if doc is None else check_report(read.report, read.layout, computed, config, doc, read.issues)
+    reported: list[Any] = []
+    if doc is not None:
+        from perfeval.report.check import check_report, merged
+
+        reported = check_report(read.report, read.layout, computed, config, doc, read.issues)
+        findings_all = merged(findings, reported)
+    else:
+        findings_all = findings  # already sorted: what merged(findings, []) gives
     plan = None
-    if out is not None:
+    if out is not None and wb is not None:
+        from perfeval.xlsx.flags import flag_workbook
+
         plan = flag_workbook(wb, findings, ruleset_version=RULESET_VERSION, sheet_names=read.sheet_names)
         if doc is not None:
             from perfeval.xlsx.report_sheet import write_report_sheet
 
             write_report_sheet(wb, reported, doc.name, read.sheet_names)
         save_atomic(wb, out)
-    return ValidateResult(read, merged(findings, reported), plan, config, doc, reported)
+    return ValidateResult(read, findings_all, plan, config, doc, reported)
+
+
+def read_values(src: Path) -> tuple[ReadResult, Config | None]:
+    """``src`` read for its values, and the configuration it recorded (None: none, or unusable): through the fast
+    reader, or openpyxl where that cannot read the file (which then explains any problem in Chinese). Raises
+    :class:`WorkbookError` or :class:`StructureError` as :func:`perfeval.xlsx.reader.read_workbook` does."""
+    from perfeval.config import recorded_config
+    from perfeval.reading import read_grid
+    from perfeval.sheets import META_SHEET
+    from perfeval.xlsx.fast import fast_from_bytes
+    from perfeval.xlsx.io import read_package
+
+    data = read_package(src)
+    book = fast_from_bytes(data, src)
+    if book is None:
+        from perfeval.xlsx.io import open_workbook_bytes
+        from perfeval.xlsx.reader import read_workbook_obj
+        from perfeval.xlsx.writer import workbook_config
+
+        wb = open_workbook_bytes(data, src)
+        return read_workbook_obj(wb, src), workbook_config(wb)
+    recorded = recorded_config(book.rows(META_SHEET, 2)) if META_SHEET in book.sheetnames else None
+    return read_grid(book), recorded
 
 
 def cross_rules_for(read: ReadResult, src: Path) -> tuple[Any, ...]:
@@ -164,7 +209,7 @@ def cross_rules_for(read: ReadResult, src: Path) -> tuple[Any, ...]:
 def read_companion(path: Path) -> ReadResult:
     """The other workbook of ``validate --with``; its structure errors say which file they are about."""
     try:
-        return read_workbook(path)
+        return read_values(path)[0]
     except StructureError as exc:
         named = StructureError(f"用于交叉核对的工作簿 {path.name}：{exc}")
         named.differences = exc.differences
@@ -186,6 +231,9 @@ def compute_file(src: Path, out: Path, config: Config | None = None) -> ComputeR
     """计算: restore every derived cell's native formula (also where the unit typed over it) and fill the
     engine-only figures of 计算结果; everything else of the workbook is kept as it was. Without ``config`` the
     workbook's recorded one (or the defaults) is used; a given one is recorded."""
+    from perfeval.xlsx.reader import read_workbook_obj
+    from perfeval.xlsx.writer import rebuild_calc_sheet, record_config, restore_formulas, workbook_config
+
     ensure_distinct(src, out)
     wb = open_workbook(src)
     result = read_workbook_obj(wb, src)

@@ -8,10 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfeval.compute import Computed, change_rate, compute_table
-from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.config import DEFAULT_CONFIG, Config, profile_label
 from perfeval.forms.department.model import Amounts, Report
 from perfeval.numbers import money_sum, rate
-from perfeval.profiles import profile_label
 from perfeval.scoring import grade
 
 COLUMNS = ("prev_actual", "budget", "actual")

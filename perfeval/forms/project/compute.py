@@ -12,10 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfeval.compute import Computed, compute_table, execution_rate
-from perfeval.config import DEFAULT_CONFIG, Config
+from perfeval.config import DEFAULT_CONFIG, Config, profile_label
 from perfeval.forms.project.model import FUNDS_COLUMNS, ProjectBook, ProjectTable
 from perfeval.numbers import money_sum
-from perfeval.profiles import profile_label
 from perfeval.scoring import grade
 
 
