@@ -7,3 +7,11 @@ layer lives in ``perfeval.xlsx``.
 """
 
 __version__ = "0.2.0"
+
+import os as _os
+
+# openpyxl switches to lxml when lxml is installed (python-docx brings it): it then writes other bytes and reads
+# some parts with lxml instead of defusedxml. Keep one behaviour whatever is installed: the standard-library writer
+# (the committed templates stay byte-reproducible) and defusedxml's parsers (perfeval/xlsx/guard.py's second line).
+# Set before openpyxl is first imported; an explicit OPENPYXL_LXML in the environment is respected.
+_os.environ.setdefault("OPENPYXL_LXML", "False")

@@ -18,8 +18,9 @@ from perfeval.cli import main as cli_main
 from perfeval.forms.department.layout import BD_SHEET, Shape, build_layout
 from perfeval.forms.department.model import Report
 from perfeval.limits import LimitError, check_data_text, check_shape
-from perfeval.xlsx import writer
-from perfeval.xlsx.guard import PackageRefused, inspect_package
+from perfeval.xlsx import guard, writer
+from perfeval.xlsx.guard import PackageRefused, check_package
+from perfeval.xlsx.guard import inspect_package as full_inspection
 from perfeval.xlsx.io import WorkbookError, normalise_zip, open_workbook, workbook_bytes
 from perfeval.xlsx.merges import fast_merged_ranges, merge_range
 from perfeval.xlsx.workflow import fill
@@ -38,6 +39,23 @@ from tests.corpus import (
 )
 
 # --------------------------------------------------------------------------- defusedxml stays active
+
+
+def inspect_package(data: bytes, name: str) -> guard.PackageStats:
+    """The full inspection, after the quick check every reader calls (:func:`check_package`) has given the same
+    outcome: the same refusal message, or no refusal (then the full inspection must not refuse either)."""
+    try:
+        check_package(data, name)
+    except PackageRefused as quick:
+        with pytest.raises(PackageRefused) as full:
+            full_inspection(data, name)
+        assert str(full.value) == str(quick)
+        raise
+    try:
+        return full_inspection(data, name)
+    except PackageRefused as exc:
+        pytest.fail(f"check_package accepted what inspect_package refuses: {exc}")
+
 
 
 def test_openpyxl_parses_through_defusedxml() -> None:

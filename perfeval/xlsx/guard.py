@@ -25,6 +25,7 @@ and fails on the checksum.
 from __future__ import annotations
 
 import io
+import itertools
 import posixpath
 import re
 import zipfile
@@ -159,7 +160,7 @@ def _missing_dependents(zf: zipfile.ZipFile, workbook: str, parts: set[str], nam
 class _PartScanner:
     """Streams one XML part through expat, counting what openpyxl will allocate for it."""
 
-    def __init__(self, part: str, stats: PackageStats, name: str) -> None:
+    def __init__(self, part: str, stats: PackageStats, name: str, *, lean: bool = False) -> None:
         self.part = part
         self.stats = stats
         self.name = name
@@ -179,9 +180,10 @@ class _PartScanner:
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._text
+        if not lean:  # lean: well-formedness and declarations only, at expat's speed (see check_package)
+            parser.StartElementHandler = self._start
+            parser.EndElementHandler = self._end
+            parser.CharacterDataHandler = self._text
         self.parser = parser
 
     # --- refusals -----------------------------------------------------------------------------------
@@ -377,6 +379,185 @@ def _is_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     with zf.open(info) as fh:
         head = fh.read(64)
     return head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<")
+
+
+# --------------------------------------------------------------------------- the quick path
+
+# in a part whose tags hold no tab or line break (checked first), every attribute follows a space
+_ATTR_MINMAX = re.compile(rb' (?:min|max)="([^"]*)"')
+_ATTR_RANGE = re.compile(rb' ref="([^"]*)"')
+_ATTR_R = re.compile(rb' r="([^"]*)"')
+_REFS = re.compile(rb"(?:(?:[A-Za-z]{1,3}\d{1,7}|\d{1,7})(?: |$))*")  # cell references or row numbers
+_REF_ROWS = re.compile(rb"(\d+)")
+_REF_COLS = re.compile(rb"([A-Za-z]+)")
+_LONG_TEXT = re.compile(rb">[^<]{%d,}" % (limits.MAX_CELL_TEXT + 1))  # from a ">": linear
+_LONG_FORMULA = re.compile(rb"<f(?:\s[^>]*)?>[^<]{%d,}" % (limits.MAX_FORMULA_TEXT + 1))
+_PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
+_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<([A-Za-z_][\w.:-]*)")
+_TAG_C = re.compile(rb"<c[\s>/]")
+_TAG_ROW = re.compile(rb"<row[\s>/]")
+_SPACE = re.compile(rb"[\t\r\n]")
+_GT_IN_VALUE = re.compile(rb'="[^"]*>')  # a ">" inside an attribute value (tags could not be told apart)
+_TAG_SI = re.compile(rb"<si[\s>/]")
+_TAG_COMMENT = re.compile(rb"<comment[\s>/]")
+_TAG_RULE = re.compile(rb"<(?:cfRule|dataValidation|hyperlink)[\s>/]")
+_TAG_STYLE = re.compile(rb"<(?:xf|dxf|font|fill|border|numFmt|cellStyle)[\s>/]")
+_ENCODING = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding="([^"]*)"')
+_COUNTED_ROOTS = _SHEET_ROOTS | {"sst", "comments", "styleSheet"}
+
+
+def _space_in_tag(data: bytes, start: int) -> bool:
+    """Whether a tab or line break after ``start`` is inside a tag (line breaks in texts are many fewer than tags)."""
+    for match in _SPACE.finditer(data, start):
+        p = match.start()
+        if data.rfind(b"<", 0, p) > data.rfind(b">", 0, p):
+            return True
+    return False
+
+
+def _longest_span(tag: re.Pattern[bytes], data: bytes) -> tuple[int, int]:
+    """(number of ``tag`` elements, the longest distance from one to the next or to the end): an upper bound of
+    the text inside any one of them."""
+    starts = [m.start() for m in tag.finditer(data)]
+    if not starts:
+        return 0, 0
+    starts.append(len(data))
+    return len(starts) - 1, max(b - a for a, b in itertools.pairwise(starts))
+
+
+def _quick_part(data: bytes, bounds: dict[str, int]) -> bool:
+    """Add ``data``'s upper bounds to ``bounds``; False when the part is not simple enough to bound without the
+    full scan (another encoding, declarations/comments/CDATA, prefixed counted elements, cells or rows placed by
+    counting, texts near a limit)."""
+    enc = _ENCODING.match(data[:200])
+    if (enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8")) or b"\x00" in data \
+            or b"<!" in data or _LONG_TEXT.search(data) or _LONG_FORMULA.search(data):
+        return False
+    root = _ROOT.match(data)
+    if root is None:
+        return False
+    name = root.group(1).decode("ascii", "replace")
+    if ":" in name and name.rpartition(":")[2] in _COUNTED_ROOTS:
+        return False
+    if name in _COUNTED_ROOTS and _PREFIXED_TAG.search(data):
+        return False
+    tags = data.count(b"<")
+    bounds["elements"] += tags
+    bounds["tree"] = max(bounds["tree"], tags)
+    if name == "sst":
+        n, span = _longest_span(_TAG_SI, data)
+        bounds["shared_strings"] += n
+        if span > limits.MAX_CELL_TEXT:
+            return False
+    elif name == "styleSheet":
+        bounds["styles"] += len(_TAG_STYLE.findall(data))
+    elif name in _SHEET_ROOTS or name == "comments":
+        # tags delimited by < and >, attributes separated by spaces and quoted with ": the patterns below see them all
+        if b"='" in data or _GT_IN_VALUE.search(data) or _space_in_tag(data, root.end()):
+            return False
+        if name == "comments":
+            n, span = _longest_span(_TAG_COMMENT, data)
+            bounds["comments"] += n
+        else:
+            n, span = _longest_span(_TAG_C, data)
+            rows = len(_TAG_ROW.findall(data))
+            if n != data.count(b'<c r="') or rows != data.count(b'<row r="'):
+                return False  # a cell or row placed by counting (or r not first): only the full scan follows that
+            bounds["cells"] += n
+            bounds["rows"] += rows
+            bounds["rules"] += len(_TAG_RULE.findall(data))
+        if span > limits.MAX_CELL_TEXT:
+            return False
+        max_row = max_col = 0
+        for value in _ATTR_MINMAX.findall(data):  # column widths: only a column beyond XFD is refused
+            if not value.isdigit() or len(value) > 9 or int(value) > limits.MAX_SHEET_COLS:
+                return False
+        for value in _ATTR_RANGE.findall(data):  # merged cells, hyperlinks, notes, the dimension: few
+            for one in value.decode("ascii", "replace").split():
+                rng = _range_ref(one)
+                if rng is None:
+                    return False
+                r1, c1, r2, c2 = rng
+                max_row, max_col = max(max_row, r2), max(max_col, c2)
+                bounds["range_cells"] += (r2 - r1 + 1) * (c2 - c1 + 1)
+        refs = b" ".join(_ATTR_R.findall(data))  # every cell and row: checked and bounded in C, not one by one
+        if not _REFS.fullmatch(refs):
+            return False
+        rows = set(_REF_ROWS.findall(refs))
+        cols = set(_REF_COLS.findall(refs))
+        if rows:
+            max_row = max(max_row, max(int(r) for r in rows))
+        if cols:
+            max_col = max(max_col, max(a1.col_index(c.decode().upper()) for c in cols))
+        if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS \
+                or max_row * max_col > limits.MAX_SHEET_AREA:
+            return False
+        if name == "comments":
+            bounds["comment_max_col"] = max(bounds["comment_max_col"], max_col)
+        else:
+            bounds["max_row"] = max(bounds["max_row"], max_row)
+    return True
+
+
+def check_package(data: bytes, name: str) -> None:
+    """What every reader calls: :func:`inspect_package`'s refusals, at a fraction of its cost for an ordinary
+    workbook. Each XML part is still parsed by expat (well-formedness, document type and entity declarations
+    refused with the same messages), but without a Python call per element: the counts are replaced by upper
+    bounds read with regular expressions (every ``<`` may open an element; every ``r``/``ref`` attribute may
+    extend the used range or a merged range). When the bounds cannot prove the whole package within every limit
+    of :mod:`perfeval.limits`, the full :func:`inspect_package` decides — so this refuses exactly what it
+    refuses (``tests/test_limits.py`` runs every edge through both)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data)) if data.startswith(ZIP_MAGICS) else None
+        infos = zf.infolist() if zf is not None else []
+    except Exception:
+        zf, infos = None, []
+    if zf is None or not infos or len(infos) > limits.MAX_PARTS:
+        inspect_package(data, name)
+        return
+    bounds = dict.fromkeys(("elements", "tree", "range_cells", "comment_max_col", "max_row", "cells", "rows",
+                            "shared_strings", "comments", "rules", "styles"), 0)
+    try:
+        if sum(i.file_size for i in infos) > limits.MAX_TOTAL_BYTES or any(
+                i.flag_bits & 0x1 or i.compress_type not in SUPPORTED_COMPRESSION or i.file_size > limits.MAX_PART_BYTES
+                or (i.file_size > limits.RATIO_MIN_BYTES and i.file_size > limits.MAX_RATIO * max(i.compress_size, 1))
+                for i in infos):
+            inspect_package(data, name)
+            return
+        names = set(zf.namelist())
+        if "[Content_Types].xml" not in names or _foreign(zf, zf.read("[Content_Types].xml"), name, names):
+            inspect_package(data, name)
+            return
+        parts: list[tuple[zipfile.ZipInfo, bytes]] = []
+        for info in infos:
+            lower = info.filename.lower()
+            if lower.endswith(".vml"):
+                _scan_vml(zf, info, name)
+            elif _is_xml(zf, info):
+                body = zf.read(info)
+                if not _quick_part(body, bounds):
+                    inspect_package(data, name)
+                    return
+                parts.append((info, body))
+    except PackageRefused:
+        raise
+    except Exception:  # a damaged package: the full inspection words the refusal
+        inspect_package(data, name)
+        return
+    b = bounds
+    if b["elements"] > limits.MAX_ELEMENTS or b["tree"] > limits.MAX_TREE_ELEMENTS \
+            or b["cells"] > limits.MAX_CELLS or b["rows"] > limits.MAX_ROW_RECORDS \
+            or b["shared_strings"] > limits.MAX_SHARED_STRINGS or b["comments"] > limits.MAX_COMMENTS \
+            or b["rules"] > limits.MAX_SHEET_RULES or b["styles"] > limits.MAX_STYLE_RECORDS \
+            or bounds["range_cells"] > limits.MAX_RANGE_CELLS \
+            or bounds["max_row"] * bounds["comment_max_col"] > limits.MAX_SHEET_AREA:
+        inspect_package(data, name)
+        return
+    stats = PackageStats()
+    for info, body in parts:  # within every count: what is left is well-formedness and declarations
+        scanner = _PartScanner(info.filename, stats, name, lean=True)
+        scanner.feed(body)
+        scanner.feed(b"", final=True)
 
 
 def inspect_package(data: bytes, name: str) -> PackageStats:

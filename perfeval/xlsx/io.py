@@ -221,7 +221,7 @@ def read_package(path: Path) -> bytes:
     """The bytes of the workbook at ``path``, checked by :func:`perfeval.xlsx.guard.inspect_package` against
     :mod:`perfeval.limits` (what every reader parses: a file replaced meanwhile cannot slip past); a
     :class:`WorkbookError` in Chinese otherwise."""
-    from perfeval.xlsx.guard import PackageRefused, inspect_package
+    from perfeval.xlsx.guard import PackageRefused, check_package
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(
@@ -243,7 +243,7 @@ def read_package(path: Path) -> bytes:
     except OSError as exc:
         raise WorkbookError(f"无法读取文件 {path}：{exc.strerror or type(exc).__name__}") from exc
     try:
-        _inspect_once(data, path.name, inspect_package)
+        _inspect_once(data, path.name, check_package)
     except PackageRefused as exc:
         raise WorkbookError(str(exc)) from exc
     return data
