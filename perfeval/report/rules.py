@@ -519,14 +519,18 @@ def text_score(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
             if abs(b.mention.value - total) >= ctx.config.score_tolerance:
                 yield emit(ctx, r, path, s, stated=f"{b.mention.value}分", computed=f"{ctx.num(total)}分",
                            span=b.mention.span, what="自评得分")
-        expected = grade(total, ctx.config)
+        plain = grade(total, ctx.config)
+        capped = ctx.calc("calc.capped_total")
         for s in doc.sentences():
             m = _GRADE.search(s.norm)
-            if m is None or expected is None or not any(w in s.norm for w in ("等级", "评价", "评定", "评为")):
+            if m is None or not any(w in s.norm for w in ("等级", "评价", "评定", "评为")):
                 continue
-            if _GRADES[m.group(1)] != expected:
-                yield emit(ctx, r, path, s, stated=m.group(1), computed=f"{ctx.num(total)}分 → {expected}",
-                           span=m.span(), what="自评等级")
+            # the draft's 封顶后总分…，等级为… states the grade of the capped 总分 (a profile's ceiling by 执行率)
+            at_cap = "封顶" in s.norm[:m.start()] and isinstance(capped, Decimal)
+            expected, basis = (grade(capped, ctx.config), capped) if at_cap else (plain, total)
+            if expected is not None and _GRADES[m.group(1)] != expected:
+                yield emit(ctx, r, path, s, stated=m.group(1), computed=f"{ctx.num(basis)}分 → {expected}",
+                           span=m.span(), what="封顶后等级" if at_cap else "自评等级")
         break  # the department form has one 自评表; project workbooks: see text_project_scores
 
 
