@@ -344,6 +344,8 @@ def text_gov_fund(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Findin
 
 
 _NAME_BREAK = re.compile(r"(?:[，,、；;：:。（）()\s]|其中|包括|主要是|分别是|分别为|涉及|以及|和|及)")
+#: conjunctions that end a name unless a project's own name holds them (乡村振兴及人居环境整治经费)
+_SOFT_BREAKS = ("以及", "和", "及")
 _NEW_PROJECT = re.compile(r"新增([^，,。、；;]{4,30}?(?:专项|项目))")
 _SUFFIXES = ("经费", "费用", "专项", "项目", "资金", "支出", "费")
 _BRACKETS = str.maketrans("", "", "()[]【】〔〕")
@@ -368,6 +370,7 @@ class NameMention:
     name: str
     sentence: Sentence
     amount: Decimal | None
+    longer: str | None = None  # the name read across 和/及/以及 (城乡建设和管理专项经费), tried first
 
 
 @dataclass(frozen=True)
@@ -382,11 +385,13 @@ def _amount_names(s: Sentence) -> Iterator[NameMention]:
         if m.kind != AMOUNT:
             continue
         before = s.norm[:m.span[0]].rstrip()
-        cut = max((x.end() for x in _NAME_BREAK.finditer(before) if not _inside_brackets(before, x.start())),
-                  default=0)
+        breaks = [x for x in _NAME_BREAK.finditer(before) if not _inside_brackets(before, x.start())]
+        cut = max((x.end() for x in breaks), default=0)
+        hard = max((x.end() for x in breaks if x.group() not in _SOFT_BREAKS), default=0)
         name = s.text[cut:len(before)].strip()
+        longer = s.text[hard:len(before)].strip() if hard < cut else None
         if 3 <= len(name) <= 30 and not re.search(r"\d", name) and not any(w in name for w in _NOT_NAMES):
-            yield NameMention(name, s, m.value)
+            yield NameMention(name, s, m.value, longer)
 
 
 def _inside_brackets(text: str, pos: int) -> bool:
@@ -419,6 +424,14 @@ def project_mentions(ctx: Context, doc: ReportDocument) -> list[ProjectMatch]:
 
 
 def _match(nm: NameMention, projects: Sequence[ListedProject], threshold: float) -> ProjectMatch:
+    if nm.longer:  # a listed name with 和/及 in it, written in full: that project
+        longer = NameMention(nm.longer, nm.sentence, nm.amount)
+        key = name_key(nm.longer)
+        for p in projects:
+            if name_key(p.name) == key:
+                return ProjectMatch(longer, p, "same")
+            if name_key(p.name).translate(_BRACKETS) == key.translate(_BRACKETS):
+                return ProjectMatch(longer, p, "brackets")
     key = name_key(nm.name)
     loose = key.translate(_BRACKETS)
     best: tuple[float, ListedProject | None] = (0.0, None)
