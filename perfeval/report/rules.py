@@ -371,6 +371,7 @@ class NameMention:
     sentence: Sentence
     amount: Decimal | None
     longer: str | None = None  # the name read across 和/及/以及 (城乡建设和管理专项经费), tried first
+    generic: bool = False  # words of a budget line (_NOT_NAMES): matched only to a project of that very name
 
 
 @dataclass(frozen=True)
@@ -390,8 +391,9 @@ def _amount_names(s: Sentence) -> Iterator[NameMention]:
         hard = max((x.end() for x in breaks if x.group() not in _SOFT_BREAKS), default=0)
         name = s.text[cut:len(before)].strip()
         longer = s.text[hard:len(before)].strip() if hard < cut else None
-        if 3 <= len(name) <= 30 and not re.search(r"\d", name) and not any(w in name for w in _NOT_NAMES):
-            yield NameMention(name, s, m.value, longer)
+        if 3 <= len(name) <= 30 and not re.search(r"\d", name):
+            # 人员支出, 公用经费 …: not a project unless one is listed under exactly that name (医疗救助补助)
+            yield NameMention(name, s, m.value, longer, generic=any(w in name for w in _NOT_NAMES))
 
 
 def _inside_brackets(text: str, pos: int) -> bool:
@@ -445,6 +447,8 @@ def _match(nm: NameMention, projects: Sequence[ListedProject], threshold: float)
         if score > best[0]:
             best = (score, p)
     score, p = best
+    if nm.generic:
+        return ProjectMatch(nm, None, "none")
     if p is not None and score >= threshold:
         return ProjectMatch(nm, p, "near")
     if p is not None and score >= 50 and nm.amount is not None:
