@@ -344,6 +344,8 @@ def text_gov_fund(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Findin
 
 
 _NAME_BREAK = re.compile(r"(?:[，,、；;：:。（）()\s]|其中|包括|主要是|分别是|分别为|涉及|以及|和|及)")
+#: conjunctions that end a name unless a project's own name holds them (乡村振兴及人居环境整治经费)
+_SOFT_BREAKS = ("以及", "和", "及")
 _NEW_PROJECT = re.compile(r"新增([^，,。、；;]{4,30}?(?:专项|项目))")
 _SUFFIXES = ("经费", "费用", "专项", "项目", "资金", "支出", "费")
 _BRACKETS = str.maketrans("", "", "()[]【】〔〕")
@@ -368,6 +370,8 @@ class NameMention:
     name: str
     sentence: Sentence
     amount: Decimal | None
+    longer: str | None = None  # the name read across 和/及/以及 (城乡建设和管理专项经费), tried first
+    generic: bool = False  # words of a budget line (_NOT_NAMES): matched only to a project of that very name
 
 
 @dataclass(frozen=True)
@@ -382,11 +386,14 @@ def _amount_names(s: Sentence) -> Iterator[NameMention]:
         if m.kind != AMOUNT:
             continue
         before = s.norm[:m.span[0]].rstrip()
-        cut = max((x.end() for x in _NAME_BREAK.finditer(before) if not _inside_brackets(before, x.start())),
-                  default=0)
+        breaks = [x for x in _NAME_BREAK.finditer(before) if not _inside_brackets(before, x.start())]
+        cut = max((x.end() for x in breaks), default=0)
+        hard = max((x.end() for x in breaks if x.group() not in _SOFT_BREAKS), default=0)
         name = s.text[cut:len(before)].strip()
-        if 3 <= len(name) <= 30 and not re.search(r"\d", name) and not any(w in name for w in _NOT_NAMES):
-            yield NameMention(name, s, m.value)
+        longer = s.text[hard:len(before)].strip() if hard < cut else None
+        if 3 <= len(name) <= 30 and not re.search(r"\d", name):
+            # 人员支出, 公用经费 …: not a project unless one is listed under exactly that name (医疗救助补助)
+            yield NameMention(name, s, m.value, longer, generic=any(w in name for w in _NOT_NAMES))
 
 
 def _inside_brackets(text: str, pos: int) -> bool:
@@ -419,6 +426,14 @@ def project_mentions(ctx: Context, doc: ReportDocument) -> list[ProjectMatch]:
 
 
 def _match(nm: NameMention, projects: Sequence[ListedProject], threshold: float) -> ProjectMatch:
+    if nm.longer:  # a listed name with 和/及 in it, written in full: that project
+        longer = NameMention(nm.longer, nm.sentence, nm.amount)
+        key = name_key(nm.longer)
+        for p in projects:
+            if name_key(p.name) == key:
+                return ProjectMatch(longer, p, "same")
+            if name_key(p.name).translate(_BRACKETS) == key.translate(_BRACKETS):
+                return ProjectMatch(longer, p, "brackets")
     key = name_key(nm.name)
     loose = key.translate(_BRACKETS)
     best: tuple[float, ListedProject | None] = (0.0, None)
@@ -432,6 +447,8 @@ def _match(nm: NameMention, projects: Sequence[ListedProject], threshold: float)
         if score > best[0]:
             best = (score, p)
     score, p = best
+    if nm.generic:
+        return ProjectMatch(nm, None, "none")
     if p is not None and score >= threshold:
         return ProjectMatch(nm, p, "near")
     if p is not None and score >= 50 and nm.amount is not None:
@@ -519,14 +536,18 @@ def text_score(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
             if abs(b.mention.value - total) >= ctx.config.score_tolerance:
                 yield emit(ctx, r, path, s, stated=f"{b.mention.value}分", computed=f"{ctx.num(total)}分",
                            span=b.mention.span, what="自评得分")
-        expected = grade(total, ctx.config)
+        plain = grade(total, ctx.config)
+        capped = ctx.calc("calc.capped_total")
         for s in doc.sentences():
             m = _GRADE.search(s.norm)
-            if m is None or expected is None or not any(w in s.norm for w in ("等级", "评价", "评定", "评为")):
+            if m is None or not any(w in s.norm for w in ("等级", "评价", "评定", "评为")):
                 continue
-            if _GRADES[m.group(1)] != expected:
-                yield emit(ctx, r, path, s, stated=m.group(1), computed=f"{ctx.num(total)}分 → {expected}",
-                           span=m.span(), what="自评等级")
+            # the draft's 封顶后总分…，等级为… states the grade of the capped 总分 (a profile's ceiling by 执行率)
+            at_cap = "封顶" in s.norm[:m.start()] and isinstance(capped, Decimal)
+            expected, basis = (grade(capped, ctx.config), capped) if at_cap else (plain, total)
+            if expected is not None and _GRADES[m.group(1)] != expected:
+                yield emit(ctx, r, path, s, stated=m.group(1), computed=f"{ctx.num(basis)}分 → {expected}",
+                           span=m.span(), what="封顶后等级" if at_cap else "自评等级")
         break  # the department form has one 自评表; project workbooks: see text_project_scores
 
 
