@@ -55,6 +55,8 @@ _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _DATE_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # openpyxl's STRIP_RE (literals, locales)
 _FIRST_SAFE_DAY = dt.date(1900, 3, 1)  # before it, Excel's serial numbers count a 29 February 1900
 _TRUE = {"1", "true"}
+_CELL_R_S = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="([0-9]+)"')
+_CELL_ANY_S = re.compile(rb'<c [^>]*?\bs="')
 _FORBIDDEN_TITLE = re.compile(r"[\\*?:/\[\]]")  # openpyxl refuses these in a sheet title (and explains it)
 
 
@@ -99,40 +101,64 @@ class FastSheet:
         rows = book.calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         self.rows: list[list[Any]] = rows
         self.xml = book.zip.read(part) if part in book.names else b""
-        if _ERROR_CELL.search(self.xml) or _ESCAPE.search(self.xml):
+        xml = self.xml  # each pattern only where a plain substring search (memchr speed) finds its trace
+        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or (b"_x" in xml and _ESCAPE.search(xml)):
             raise Unsupported(f"{title}: error values or escaped characters")  # openpyxl keeps their text
-        self.formulas: dict[str, str] = self._formulas() if _FORMULA_TAG.search(self.xml) else {}
+        self.formulas: dict[str, str] = self._formulas() if (b"f>" in xml or b"<f " in xml or b"f/>" in xml) \
+            and _FORMULA_TAG.search(xml) else {}
         self._check_values()
         last_merged = self._unmerge()
         last_formula = max((a1.split(a)[0] for a in self.formulas), default=0)
         self.max_row = max(len(rows), last_formula, last_merged, 1)
 
     def _check_values(self) -> None:
-        """Refuse what calamine converts otherwise than openpyxl. Both agree on a whole day (from March 1900 on)
-        in a style that openpyxl takes for a date; they disagree on which other number formats are dates, on
-        times (openpyxl rounds to the millisecond), on durations and on the 1900 leap-year bug, and openpyxl
-        refuses infinities and NaN."""
+        """Convert calamine's values to openpyxl's in place (:func:`_value`), refusing what calamine converts
+        otherwise than openpyxl. Both agree on a whole day (from March 1900 on) in a style that openpyxl takes
+        for a date; they disagree on which other number formats are dates, on times (openpyxl rounds to the
+        millisecond), on durations and on the 1900 leap-year bug, and openpyxl refuses infinities and NaN."""
         dates = self.book.date_styles
+        dated = self._date_cells(dates) if dates else frozenset()
         for r, line in enumerate(self.rows, start=1):
             for c, value in enumerate(line, start=1):
-                if isinstance(value, float) and not math.isfinite(value):
-                    raise Unsupported(f"{self.title}: an infinite number")
-                if isinstance(value, dt.time | dt.timedelta):
+                kind = type(value)
+                if kind is str:
+                    if not value:
+                        line[c - 1] = None
+                    continue
+                if kind is float:
+                    if not math.isfinite(value):
+                        raise Unsupported(f"{self.title}: an infinite number")
+                    if dated and a1.address(r, c) in dated:
+                        raise Unsupported(f"{self.title}: a number in a date format")
+                    if value.is_integer() and abs(value) < 1e15:
+                        line[c - 1] = int(value)
+                elif kind is bool:
+                    continue
+                elif kind is int:
+                    if dated and a1.address(r, c) in dated:
+                        raise Unsupported(f"{self.title}: a number in a date format")
+                elif isinstance(value, dt.time | dt.timedelta):
                     raise Unsupported(f"{self.title}: a time or duration")
-                if isinstance(value, dt.date):
+                elif isinstance(value, dt.date):
                     whole_day = not isinstance(value, dt.datetime) or value.time() == dt.time()
-                    if not whole_day or _day(value) < _FIRST_SAFE_DAY \
-                            or self._styles.get(a1.address(r, c)) not in dates:
+                    if not whole_day or _day(value) < _FIRST_SAFE_DAY or a1.address(r, c) not in dated:
                         raise Unsupported(f"{self.title}: a date openpyxl may read otherwise")
-                elif dates and isinstance(value, int | float) and not isinstance(value, bool) \
-                        and self._styles.get(a1.address(r, c)) in dates:
-                    raise Unsupported(f"{self.title}: a number in a date format")
+                    line[c - 1] = _value(value)
+
+    def _date_cells(self, dates: frozenset[int]) -> frozenset[str]:
+        """The cells whose style is a date style (read with one pattern where every styled cell writes ``r``
+        first and ``s`` second, as Excel, WPS, LibreOffice and openpyxl do; else from every cell tag)."""
+        pairs = _CELL_R_S.findall(self.xml)
+        if len(pairs) == len(_CELL_ANY_S.findall(self.xml)):
+            wanted = {str(i).encode() for i in dates}
+            return frozenset(ref.decode() for ref, style in pairs if style in wanted)
+        return frozenset(ref for ref, style in self._styles.items() if style in dates)
 
     def _unmerge(self) -> int:
         """As openpyxl: every cell of a merged range but its top-left one is empty (a value stored there is
         not seen). Returns the last row of any merged range (openpyxl's ``max_row`` counts those cells)."""
         last = 0
-        for match in _MERGE.finditer(self.xml):
+        for match in _MERGE.finditer(self.xml) if b"mergeCell" in self.xml else ():
             first, _, end = match.group(1).decode().partition(":")
             m1, m2 = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(end or first)
             if m1 is None or m2 is None:
@@ -144,9 +170,10 @@ class FastSheet:
             last = max(last, r2)
             for r in range(r1, min(r2, len(self.rows)) + 1):
                 line = self.rows[r - 1]
-                for c in range(c1, min(c2, len(line)) + 1):
-                    if (r, c) != (r1, c1):
-                        line[c - 1] = ""
+                first = c1 + 1 if r == r1 else c1  # the top-left cell keeps its value
+                end = min(c2, len(line))
+                if first <= end:
+                    line[first - 1:end] = [None] * (end - first + 1)
             if self.formulas:
                 for address in [a for a in self.formulas if a != a1.address(r1, c1)]:
                     r, c = a1.split(address)
@@ -180,7 +207,7 @@ class FastSheet:
         if 1 <= row <= len(self.rows):
             line = self.rows[row - 1]
             if 1 <= col <= len(line):
-                return _value(line[col - 1])
+                return line[col - 1]  # converted by _check_values
         return None
 
     def value(self, address: str) -> Any:
@@ -211,7 +238,7 @@ class FastSheet:
     # ------------------------------------------------------------------ verify
     @property
     def protected(self) -> bool:
-        match = _PROTECTION.search(self.xml)
+        match = _PROTECTION.search(self.xml) if b"sheetProtection" in self.xml else None
         if match is None:
             return False
         attrs = dict(_ATTR.findall(match.group(1)))
@@ -221,9 +248,8 @@ class FastSheet:
         """Every non-empty cell, formulas as their text (what :func:`perfeval.xlsx.export.official_grid` takes)."""
         out: dict[str, object] = {}
         for r, line in enumerate(self.rows, start=1):
-            for c, raw in enumerate(line, start=1):
-                value = _value(raw)
-                if value is not None:
+            for c, value in enumerate(line, start=1):
+                if value is not None:  # converted by _check_values
                     out[a1.address(r, c)] = value
         out.update(self.formulas)
         return out
@@ -260,7 +286,8 @@ class FastBook:
             self._parts[name] = (rels[rid], el.get("state", "visible") == "visible")
         if self.sheetnames != list(self.calamine.sheet_names):
             raise Unsupported("sheet lists differ")  # e.g. chart sheets, which calamine lists and openpyxl not
-        if any(_ESCAPE.search(self.zip.read(n)) for n in self.names if n.lower().endswith("sharedstrings.xml")):
+        if any(b"_x" in (body := self.zip.read(n)) and _ESCAPE.search(body)
+               for n in self.names if n.lower().endswith("sharedstrings.xml")):
             raise Unsupported("escaped characters in the shared strings")
         ids, custom = self._number_formats  # parsed now: a style table openpyxl refuses is refused here too
         self.date_styles = frozenset(
