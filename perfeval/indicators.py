@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import math
 import re
 from decimal import Decimal
@@ -289,6 +290,7 @@ def _from_number(raw: int | float | Decimal) -> ParsedValue:
     return ParsedValue(raw=text, kind=ValueKind.QUANTITATIVE, number=number)
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text (ParsedValue is frozen); texts recur
 def _parse_text(raw: str) -> ParsedValue:
     full = raw.translate(_TRANSLATION)
     norm = full.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -12,7 +13,8 @@ from perfeval.model import Level1
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
 
 
-def _steps(path: str) -> list[str | int]:
+@functools.lru_cache(maxsize=4096)  # the layouts' paths, parsed once
+def _steps(path: str) -> tuple[str | int, ...]:
     steps: list[str | int] = []
     for part in path.split("."):
         m = _TOKEN.fullmatch(part)
@@ -21,7 +23,7 @@ def _steps(path: str) -> list[str | int]:
         steps.append(m.group(1))
         if m.group(2) is not None:
             steps.append(int(m.group(2)))
-    return steps
+    return tuple(steps)
 
 
 def get_path(obj: Any, path: str) -> Any:

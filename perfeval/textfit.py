@@ -20,6 +20,7 @@ The model follows Excel, the program accountants print from, and errs on the gen
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -44,7 +45,16 @@ NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…％�
 
 def is_wide(ch: str) -> bool:
     """Drawn full width by a Chinese font: East Asian Wide, Fullwidth or Ambiguous."""
-    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
+    wide = _WIDE.get(ch)
+    if wide is None:
+        wide = _WIDE[ch] = unicodedata.east_asian_width(ch) in ("W", "F", "A")
+    return wide
+
+
+# Per-character answers, computed once per distinct character (a few thousand at most): the measures below run over
+# every character of every text a sheet shows.
+_WIDE: dict[str, bool] = {}
+_EM: tuple[dict[str, float], dict[str, float]] = ({}, {})  # regular, bold
 
 
 def display_width(text: str) -> int:
@@ -59,6 +69,14 @@ def display_width(text: str) -> int:
 
 def char_em(ch: str, bold: bool = False) -> float:
     """Width of one character in em (see the module notes)."""
+    table = _EM[1 if bold else 0]
+    em = table.get(ch)
+    if em is None:
+        em = table[ch] = _char_em(ch, bold)
+    return em
+
+
+def _char_em(ch: str, bold: bool) -> float:
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf", "Cc"):
         return 0.0
     if is_wide(ch):
@@ -68,7 +86,11 @@ def char_em(ch: str, bold: bool = False) -> float:
 
 
 def text_em(text: str, bold: bool = False) -> float:
-    return sum(char_em(ch, bold) for ch in text)
+    table = _EM[1 if bold else 0]
+    try:
+        return sum([table[ch] for ch in text])  # left to right, as char by char
+    except KeyError:
+        return sum([char_em(ch, bold) for ch in text])
 
 
 def usable_points(width: float) -> float:
@@ -128,8 +150,10 @@ def _paragraph_lines(paragraph: str, avail: float, size: float, bold: bool) -> i
     return lines
 
 
+@functools.lru_cache(maxsize=8192)
 def lines_needed(text: str, width: float, size: float = BODY_SIZE, bold: bool = False) -> int:
-    """Lines ``text`` wraps to in a column (or merged range) ``width`` file units wide; at least 1."""
+    """Lines ``text`` wraps to in a column (or merged range) ``width`` file units wide; at least 1.
+    (Remembered for the last few thousand texts and widths: the same messages recur in a sheet.)"""
     if not text:
         return 1
     avail = usable_points(width)

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import itertools
 import math
 import os
-import weakref
-from collections.abc import Callable, Sequence
-from copy import copy
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any, cast
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference, ScatterChart
 from openpyxl.chart.series_factory import SeriesFactory as Series
 from openpyxl.chart.shapes import GraphicalProperties
@@ -93,6 +92,10 @@ AMOUNT_FORMAT, RATE_FORMAT, SCORE_FORMAT = "#,##0.00", "0.00%", "0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 # --------------------------------------------------------------------------- table machinery
+#
+# The workbook is written in openpyxl's write-only mode: each sheet is planned first (one pass over its rows:
+# how many, the column widths, the print set-up), then streamed row by row (a second pass builds each row's cells
+# and its height, writes them and lets them go), so that memory does not grow with the number of rows.
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Col:
     kind: str = "text"  # text / long (wraps) / int / count / score / amount / rate / time / code
     max_width: float = 40.0
     min_width: float = 4.0
+    typed: bool = False  # the reviewer types here: tinted and unlocked (the data rows)
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,13 @@ class Link:
 
     text: str
     target: str
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A native formula (``=…``) in a table cell: shown in its column's look, no say in the column's width."""
+
+    text: str
 
 
 @dataclass
@@ -137,7 +148,7 @@ def _clean(text: str) -> str:
 
 def _shown(value: Any, kind: str) -> str:
     """The text a cell shows (what the column width is fitted to)."""
-    if value is None:
+    if value is None or isinstance(value, Formula):
         return ""
     if isinstance(value, Link):
         return value.text
@@ -169,101 +180,205 @@ def _header_width(header: str) -> float:
     return _units(shown, bold=True) + FILTER_BUTTON_UNITS
 
 
-def _write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Row], *, empty_text: str,
-                 first_row: int = 1, first_col: int = 1, filter_and_freeze: bool = True,
-                 shared: dict[int, float] | None = None) -> int:
-    """Header + rows at ``first_row``; returns the last row written. No rows: one line saying ``empty_text``.
-    ``shared``: the widths of the columns other tables on the sheet need (read and updated).
-
-    Column widths fit the shown texts (up to each column's cap); rows grow for the texts that wrap. Cell styles
-    are set once per distinct look and copied after (openpyxl's style lookups dominate the time otherwise)."""
-    header_row = first_row
-    for j, col in enumerate(cols):
-        c = ws.cell(row=header_row, column=first_col + j, value=col.header)
-        c.font = _font(bold=True)
-        c.fill = HEADER_FILL
-        c.border = GRID
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    widths = [max(col.min_width, _header_width(col.header)) for col in cols]
-    if not rows:
-        rows = [Row([empty_text] + [None] * (len(cols) - 1), spill=True)]
-    looks = _LOOKS.setdefault(cast(Workbook, ws.parent), {})  # styles are indexed per workbook
-    wrapped: list[tuple[int, int, str]] = []  # row, 0-based column, text of the cells that may wrap
-    r = header_row
-    for row in rows:
-        r += 1
-        for j, col in enumerate(cols):
-            value = row.values[j] if j < len(row.values) else None
-            c = cast(Cell, ws.cell(row=r, column=first_col + j))  # a fresh sheet has no merged cells
-            kind = col.kind if not (isinstance(value, str) and col.kind not in ("text", "long", "code")) else "text"
-            if isinstance(value, Link):
-                kind = "link"  # one line: LibreOffice does not wrap a hyperlink's text
-                c.value = _clean(value.text)
-                c.hyperlink = value.target
-            elif isinstance(value, str):
-                c.value = _clean(value) if value else None
-            else:
-                c.value = value
-            wrap = kind in ("text", "long") and not row.spill
-            fill = row.cell_fills.get(j, row.fill)
-            look = (kind, wrap, id(fill))
-            if look in looks:
-                c._style = copy(looks[look])
-            else:
-                c.font = LINK_FONT if kind == "link" else _font()
-                if kind in _FORMATS:
-                    c.number_format = _FORMATS[kind]
-                c.border = GRID
-                horizontal = "center" if kind in _CENTERED else ("right" if kind in _FORMATS else "left")
-                c.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
-                if fill is not None:
-                    c.fill = fill
-                looks[look] = copy(c._style)
-            if j in row.notes:
-                note = Comment(row.notes[j], NOTE_AUTHOR)
-                note.width, note.height = 360, 30
-                c.comment = note
-            if not row.spill:
-                shown = _shown(value, kind)
-                need = _units(shown)
-                widths[j] = max(widths[j], min(need, col.max_width) if wrap or kind == "link" else need)
-                if wrap and shown:
-                    wrapped.append((r, j, shown))
-    for j, width in enumerate(widths):
-        if shared is not None:  # columns shared with the tables above (统计)
-            width = shared[first_col + j] = max(width, shared.get(first_col + j, 0.0))
-        widths[j] = round(width, 2)
-        ws.column_dimensions[col_letter(first_col + j)].width = widths[j]
-    _fit_heights(ws, header_row, [(header_row, j, col.header) for j, col in enumerate(cols)], widths, bold=True)
-    _fit_heights(ws, header_row, wrapped, widths)
-    last_col = col_letter(first_col + len(cols) - 1)
-    if filter_and_freeze:
-        ws.auto_filter.ref = f"{col_letter(first_col)}{header_row}:{last_col}{r}"
-        ws.freeze_panes = f"A{header_row + 1}"
-    return r
+def _kind(value: Any, col: Col) -> str:
+    if isinstance(value, Link):
+        return "link"  # one line: LibreOffice does not wrap a hyperlink's text
+    return col.kind if not (isinstance(value, str) and col.kind not in ("text", "long", "code")) else "text"
 
 
-_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[str, bool, int], StyleArray]] = weakref.WeakKeyDictionary()
-
-
-def _fit_heights(ws: Worksheet, header_row: int, cells: Sequence[tuple[int, int, str]], widths: Sequence[float],
-                 bold: bool = False) -> None:
-    """Grow the rows whose texts wrap (textfit's measure; a header also leaves room for the filter button)."""
-    need: dict[int, float] = {}
-    for row, j, text in cells:
-        width = widths[j] - (FILTER_BUTTON_UNITS if row == header_row else 0.0)
+def _row_height(cells: Sequence[tuple[str, float]], bold: bool = False) -> float | None:
+    """The height a row needs for its texts that wrap (``(text, usable column width)``), or ``None`` when every
+    text fits on one line (textfit's measure, in quarter points, at most Excel's limit)."""
+    need: float | None = None
+    for text, width in cells:
         if "\n" not in text and _units(text, bold) <= width:
             continue  # one line
-        lines = textfit.lines_needed(text, width, BODY_SIZE, bold)
-        need[row] = max(need.get(row, 0.0), textfit.height_for_lines(lines, BODY_SIZE))
-    for row, height in need.items():
-        height = min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(height * 4 - 1e-6) / 4)
-        current = ws.row_dimensions[row].height
-        if current is None or height > current:
-            ws.row_dimensions[row].height = height
+        h = textfit.height_for_lines(textfit.lines_needed(text, width, BODY_SIZE, bold), BODY_SIZE)
+        need = h if need is None or h > need else need
+    return None if need is None else min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(need * 4 - 1e-6) / 4)
 
 
-def _finish(ws: Worksheet, title: str, *, last_col: int, last_row: int, title_rows: str | None = "1:1") -> None:
+class _Looks:
+    """The workbook's cell styles, each built once (on a scratch cell) and shared by every cell of that look."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws  # any sheet of the workbook: styles are indexed per workbook
+        self._cache: dict[tuple[Any, ...], StyleArray] = {}
+
+    def get(self, key: tuple[Any, ...], make: Callable[[Cell], None]) -> StyleArray:
+        look = self._cache.get(key)
+        if look is None:
+            scratch = WriteOnlyCell(self.ws)
+            make(scratch)
+            look = self._cache[key] = scratch._style
+        return look
+
+    def cell(self, ws: Any, value: Any, key: tuple[Any, ...], make: Callable[[Cell], None]) -> Cell:
+        """A cell of ``ws`` holding ``value`` in the look ``key`` (built by ``make`` the first time)."""
+        c = WriteOnlyCell(ws, value)
+        c._style = self.get(key, make)
+        return c
+
+    def table(self, kind: str, wrap: bool, fill: PatternFill | None, typed: bool) -> StyleArray:
+        def make(c: Cell) -> None:
+            c.font = LINK_FONT if kind == "link" else _font()
+            if kind in _FORMATS:
+                c.number_format = _FORMATS[kind]
+            c.border = GRID
+            horizontal = "center" if kind in _CENTERED else ("right" if kind in _FORMATS else "left")
+            c.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
+            if fill is not None:
+                c.fill = fill
+            if typed:
+                c.fill = styles.INPUT_FILL
+                c.protection = styles.UNLOCKED
+
+        return self.get(("table", kind, wrap, id(fill), typed), make)
+
+    def header(self) -> StyleArray:
+        def make(c: Cell) -> None:
+            c.font = _font(bold=True)
+            c.fill = HEADER_FILL
+            c.border = GRID
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+        return self.get(("header",), make)
+
+
+#: a planned row: 1-based row number, 1-based column → cell, the row's height (``None``: the default)
+_Line = tuple[int, dict[int, Cell], float | None]
+
+
+@dataclass
+class _Table:
+    """A table of a sheet: header row at ``first_row``, one row per item of ``rows()`` (called once to plan, once
+    to write: the rows are not kept), or one line saying ``empty_text``."""
+
+    cols: Sequence[Col]
+    rows: Callable[[], Iterable[Row]]
+    empty_text: str
+    first_row: int = 1
+    first_col: int = 1
+    count: int = 0  # data rows (planned)
+    widths: list[float] = field(default_factory=list)  # planned column widths (file units, rounded)
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + max(1, self.count)
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.cols) - 1
+
+    def _items(self) -> Iterator[Row]:
+        empty = True
+        for row in self.rows():
+            empty = False
+            yield row
+        if empty:
+            yield Row([self.empty_text] + [None] * (len(self.cols) - 1), spill=True)
+
+    def plan(self, shared: dict[int, float] | None = None) -> None:
+        """Count the rows and fit the column widths to the shown texts (up to each column's cap). ``shared``: the
+        widths of the columns other tables on the sheet need (read and updated)."""
+        cols = self.cols
+        widths = [max(col.min_width, _header_width(col.header)) for col in cols]
+        count = 0
+        for row in self.rows():
+            count += 1
+            if row.spill:
+                continue
+            values = row.values
+            for j, col in enumerate(cols):
+                value = values[j] if j < len(values) else None
+                kind = _kind(value, col)
+                need = _units(_shown(value, kind))
+                wrap = kind in ("text", "long")
+                widths[j] = max(widths[j], min(need, col.max_width) if wrap or kind == "link" else need)
+        for j, width in enumerate(widths):
+            if shared is not None:  # columns shared with the tables above (统计)
+                width = shared[self.first_col + j] = max(width, shared.get(self.first_col + j, 0.0))
+            widths[j] = round(width, 2)
+        self.count, self.widths = count, widths
+
+    def lines(self, ws: Any, looks: _Looks) -> Iterator[_Line]:
+        """The header and the rows as cells, each row with the height its wrapped texts need."""
+        cols, widths, first_col = self.cols, self.widths, self.first_col
+        header_look = looks.header()
+        header: dict[int, Cell] = {}
+        for j, col in enumerate(cols):
+            c = WriteOnlyCell(ws, col.header)
+            c._style = header_look
+            header[first_col + j] = c
+        yield self.first_row, header, _row_height(
+            [(col.header, widths[j] - FILTER_BUTTON_UNITS) for j, col in enumerate(cols)], bold=True)
+        r = self.first_row
+        for row in self._items():
+            r += 1
+            cells: dict[int, Cell] = {}
+            wrapped: list[tuple[str, float]] = []
+            values = row.values
+            for j, col in enumerate(cols):
+                value = values[j] if j < len(values) else None
+                kind = _kind(value, col)
+                c = WriteOnlyCell(ws)
+                if isinstance(value, Link):
+                    c.value = _clean(value.text)
+                    c.hyperlink = value.target
+                elif isinstance(value, Formula):
+                    c.value = value.text
+                elif isinstance(value, str):
+                    c.value = _clean(value) if value else None
+                else:
+                    c.value = value
+                wrap = kind in ("text", "long") and not row.spill
+                c._style = looks.table(kind, wrap, row.cell_fills.get(j, row.fill), col.typed and not row.spill)
+                if j in row.notes:
+                    note = Comment(row.notes[j], NOTE_AUTHOR)
+                    note.width, note.height = 360, 30
+                    c.comment = note
+                cells[first_col + j] = c
+                if wrap:
+                    shown = _shown(value, kind)
+                    if shown:
+                        wrapped.append((shown, widths[j]))
+            yield r, cells, _row_height(wrapped)
+
+
+def _set_widths(ws: Any, tables: Sequence[_Table]) -> None:
+    for t in tables:  # a later table on the sheet sets the width of a column it shares with one above
+        for j, width in enumerate(t.widths):
+            ws.column_dimensions[col_letter(t.first_col + j)].width = width
+
+
+def _stream(ws: Any, parts: Sequence[Iterable[_Line]], *, last_row: int, last_col: int) -> None:
+    """Write the sheet's rows in order: ``parts`` each give their rows in order (rows of several parts are merged).
+    Call after everything the sheet's top needs (widths, print set-up, frozen panes) is set."""
+    ws.calculate_dimension = lambda: f"A1:{col_letter(last_col)}{last_row}"  # the <dimension> of a full sheet
+    written = 0
+    merged = heapq.merge(*parts, key=lambda line: line[0])
+    for r, group in itertools.groupby(merged, key=lambda line: line[0]):
+        cells: dict[int, Cell] = {}
+        height: float | None = None
+        for _, part_cells, h in group:
+            cells.update(part_cells)
+            if h is not None and (height is None or h > height):
+                height = h
+        while written < r - 1:
+            ws.append([])
+            written += 1
+        values: list[Cell | None] = [None] * max(cells, default=0)
+        for col, c in cells.items():
+            values[col - 1] = c
+        if height is not None:
+            ws.row_dimensions[r].height = height
+        ws.append(values)
+        written = r
+        if height is not None:
+            del ws.row_dimensions[r]  # written with the row: not kept
+
+
+def _finish(ws: Any, title: str, *, last_col: int, last_row: int, title_rows: str | None = "1:1") -> None:
     """A4 landscape one page wide, header row on every page, the batch's title in the page header."""
     setup_report_print(ws, title_rows=title_rows, last_col=last_col, last_row=last_row)
     ws.page_setup.orientation = "landscape"
@@ -271,6 +386,19 @@ def _finish(ws: Worksheet, title: str, *, last_col: int, last_row: int, title_ro
     if header is not None:
         header.text = f"{title}　{ws.title}".replace("&", "&&")
         header.size = 10
+
+
+def _table_sheet(wb: Workbook, looks: _Looks, name: str, title: str, table: _Table,
+                 freeze: Sequence[str] = ("A2",), ws: Any = None) -> None:
+    """A sheet holding one table: frozen header, autofilter over the table, printed with its header on each page."""
+    ws = ws if ws is not None else cast(Any, wb).create_sheet(name)
+    table.plan()
+    _set_widths(ws, [table])
+    _finish(ws, title, last_col=len(table.cols), last_row=table.last_row)
+    ws.auto_filter.ref = f"{col_letter(table.first_col)}{table.first_row}:{col_letter(table.last_col)}{table.last_row}"
+    for cell in freeze:
+        ws.freeze_panes = cell
+    _stream(ws, [table.lines(ws, looks)], last_row=table.last_row, last_col=table.last_col)
 
 
 # --------------------------------------------------------------------------- values
@@ -368,8 +496,8 @@ SUMMARY_COLUMNS = (
 SUMMARY_HEADERS = tuple(c.header for c in SUMMARY_COLUMNS)
 
 
-def _summary_rows(result: CollectResult, folder: Path) -> list[Row]:
-    rows: list[Row] = []
+def _summary_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
+    n = 0
     fp_col = SUMMARY_HEADERS.index("指纹（SHA-256 前16位）")
     for sub in result.submissions:
         entries: list[ScoreEntry | None] = list(sub.entries) or [None]
@@ -378,8 +506,9 @@ def _summary_rows(result: CollectResult, folder: Path) -> list[Row]:
             counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
             department = sub.form == "department"
             fingerprint = sub.fingerprint or ""
+            n += 1
             values = [
-                len(rows) + 1, sub.unit or "", sub.year, form_short(sub), entry.project if entry else "",
+                n, sub.unit or "", sub.year, form_short(sub), entry.project if entry else "",
                 sub.status_label, _status_text(sub),
                 fingerprint[:FINGERPRINT_SHOWN] + ("…" if len(fingerprint) > FINGERPRINT_SHOWN else ""),
                 entry.score if entry else None, (entry.grade or "") if entry else "",
@@ -392,8 +521,7 @@ def _summary_rows(result: CollectResult, folder: Path) -> list[Row]:
             ]
             fill = ERROR_FILL if _bad(sub) or counts["error"] else WARNING_FILL if counts["warning"] else None
             notes = {fp_col: f"文件指纹（SHA-256）：{fingerprint}"} if len(fingerprint) > FINGERPRINT_SHOWN else {}
-            rows.append(Row(values, fill=fill, notes=notes))
-    return rows
+            yield Row(values, fill=fill, notes=notes)
 
 
 # --------------------------------------------------------------------------- 问题清单
@@ -405,8 +533,7 @@ FINDINGS_COLUMNS = (
 )
 
 
-def _finding_rows(result: CollectResult, folder: Path) -> list[Row]:
-    rows = []
+def _finding_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
     for sub in result.submissions:
         target = link_target(sub.path, folder)
         for f in sub.findings:
@@ -415,9 +542,8 @@ def _finding_rows(result: CollectResult, folder: Path) -> list[Row]:
                 fills[4] = SEVERITY_CELL_FILLS[Severity(f.severity)]
             except ValueError:
                 pass
-            rows.append(Row([sub.unit or "", f.project, Link(sub.name, target), f.code, severity_label(f.severity),
-                             f.sheet, f.cell, f.message, f.note], cell_fills=fills))
-    return rows
+            yield Row([sub.unit or "", f.project, Link(sub.name, target), f.code, severity_label(f.severity),
+                       f.sheet, f.cell, f.message, f.note], cell_fills=fills)
 
 
 # --------------------------------------------------------------------------- 未报送
@@ -466,41 +592,28 @@ def _duplicate_rows(result: CollectResult, folder: Path) -> list[Row]:
 
 REVIEW_COLUMNS = (
     Col("序号", "int"), Col("单位", max_width=24), Col("表种", "code"), Col("项目名称", max_width=28),
-    Col("自评得分", "score"), Col("复核得分", "score", min_width=9), Col("偏差", "score"),
-    Col("主要偏差原因", "long", min_width=36, max_width=40),
+    Col("自评得分", "score"), Col("复核得分", "score", min_width=9, typed=True), Col("偏差", "score"),
+    Col("主要偏差原因", "long", min_width=36, max_width=40, typed=True),
 )
 REVIEW_SELF, REVIEW_SCORE, REVIEW_DIFF, REVIEW_REASON = 5, 6, 7, 8  # 1-based columns
 REVIEW_TOTAL_LABELS = ("合计", "平均", "有得分的表数")
 
 
-def _write_review(ws: Worksheet, result: CollectResult) -> tuple[int, int]:
-    rows = []
+def _review_rows(result: CollectResult) -> Iterator[Row]:
+    s, v = col_letter(REVIEW_SELF), col_letter(REVIEW_SCORE)
+    n = 0
     for sub in result.submissions:
         for entry in sub.entries:
-            rows.append(Row([len(rows) + 1, sub.unit or "", form_short(sub), entry.project, entry.score,
-                             None, None, None]))
-    last = _write_table(ws, REVIEW_COLUMNS, rows, empty_text="无（没有可复核的自评表）")
-    if not rows:
-        return last, len(REVIEW_COLUMNS)
+            n += 1
+            r = n + 1
+            yield Row([n, sub.unit or "", form_short(sub), entry.project, entry.score,
+                       None, Formula(f'=IF(OR({v}{r}="",{s}{r}=""),"",{v}{r}-{s}{r})'), None])
+
+
+def _review_totals(ws: Any, looks: _Looks, last: int) -> Iterator[_Line]:
+    """Below the table (one empty row: the totals stay out of the filtered table): 合计, 平均 and the count."""
     first = 2
-    s, v, d = (col_letter(c) for c in (REVIEW_SELF, REVIEW_SCORE, REVIEW_DIFF))
-    typed: dict[int, StyleArray] = {}
-    for r in range(first, last + 1):
-        ws[f"{d}{r}"] = f'=IF(OR({v}{r}="",{s}{r}=""),"",{v}{r}-{s}{r})'
-        for col in (REVIEW_SCORE, REVIEW_REASON):  # the reviewer types here: tinted and unlocked
-            cell = cast(Cell, ws.cell(row=r, column=col))
-            if col in typed:
-                cell._style = copy(typed[col])
-                continue
-            cell.fill = styles.INPUT_FILL
-            cell.protection = styles.UNLOCKED
-            typed[col] = copy(cell._style)
-    check = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
-                           showErrorMessage=True, errorTitle="复核得分", error="复核得分应为 0 到 100 之间的数。",
-                           promptTitle="复核得分", prompt="填写复核后的得分（0–100）；不填则不计入平均复核。",
-                           showInputMessage=True)
-    check.add(f"{v}{first}:{v}{last}")
-    ws.add_data_validation(check)
+    s, v = col_letter(REVIEW_SELF), col_letter(REVIEW_SCORE)
     self_range, review_range = f"{s}{first}:{s}{last}", f"{v}{first}:{v}{last}"
     totals = {
         "合计": (f"=SUM({self_range})", f"=SUM({review_range})"),
@@ -508,18 +621,49 @@ def _write_review(ws: Worksheet, result: CollectResult) -> tuple[int, int]:
                f'=IF(COUNT({review_range})=0,"",AVERAGE({review_range}))'),
         "有得分的表数": (f"=COUNT({self_range})", f"=COUNT({review_range})"),
     }
-    r = last + 1  # one empty row: the totals stay out of the filtered table
+
+    def label_look(c: Cell) -> None:
+        c.font = _font(bold=True)
+        c.alignment = Alignment(horizontal="right")
+
+    def total_look(number_format: str) -> Callable[[Cell], None]:
+        def make(c: Cell) -> None:
+            c.font = _font(bold=True)
+            c.number_format = number_format
+            c.border = GRID
+        return make
+
+    r = last + 1
     for label in REVIEW_TOTAL_LABELS:
         r += 1
-        label_cell = ws.cell(row=r, column=REVIEW_SELF - 1, value=label)
-        label_cell.font = _font(bold=True)
-        label_cell.alignment = Alignment(horizontal="right")
+        number_format = "0" if label == REVIEW_TOTAL_LABELS[-1] else SCORE_FORMAT
+        cells = {REVIEW_SELF - 1: looks.cell(ws, label, ("total label",), label_look)}
         for col, formula in zip((REVIEW_SELF, REVIEW_SCORE), totals[label], strict=True):
-            c = ws.cell(row=r, column=col, value=formula)
-            c.font = _font(bold=True)
-            c.number_format = "0" if label == REVIEW_TOTAL_LABELS[-1] else SCORE_FORMAT
-            c.border = GRID
-    return r, len(REVIEW_COLUMNS)
+            cells[col] = looks.cell(ws, formula, ("total", number_format), total_look(number_format))
+        yield r, cells, None
+
+
+def _write_review(wb: Workbook, looks: _Looks, title: str, result: CollectResult) -> None:
+    ws = cast(Any, wb).create_sheet(REVIEW_SHEET)
+    table = _Table(REVIEW_COLUMNS, lambda: _review_rows(result), "无（没有可复核的自评表）")
+    table.plan()
+    last = table.last_row
+    last_row = last + 1 + len(REVIEW_TOTAL_LABELS) if table.count else last
+    _set_widths(ws, [table])
+    _finish(ws, title, last_col=len(REVIEW_COLUMNS), last_row=last_row)
+    ws.auto_filter.ref = f"A1:{col_letter(len(REVIEW_COLUMNS))}{last}"
+    ws.freeze_panes = "A2"
+    parts: list[Iterable[_Line]] = [table.lines(ws, looks)]
+    if table.count:
+        v = col_letter(REVIEW_SCORE)
+        check = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                               showErrorMessage=True, errorTitle="复核得分", error="复核得分应为 0 到 100 之间的数。",
+                               promptTitle="复核得分", prompt="填写复核后的得分（0–100）；不填则不计入平均复核。",
+                               showInputMessage=True)
+        check.add(f"{v}2:{v}{last}")
+        ws.data_validations.append(check)
+        parts.append(_review_totals(ws, looks, last))
+    _stream(ws, parts, last_row=last_row, last_col=len(REVIEW_COLUMNS))
 
 
 # --------------------------------------------------------------------------- 统计
@@ -610,9 +754,11 @@ class StatsLayout:
     charts: tuple[str, ...]
 
 
-def _caption(ws: Worksheet, row: int, text: str) -> None:
-    c = ws.cell(row=row, column=1, value=text)
-    c.font = Font(name=BODY_FONT, size=11, bold=True)
+def _caption(ws: Any, looks: _Looks, row: int, text: str) -> _Line:
+    def make(c: Cell) -> None:
+        c.font = Font(name=BODY_FONT, size=11, bold=True)
+
+    return row, {1: looks.cell(ws, text, ("caption",), make)}, None
 
 
 def _bar(ws: Worksheet, title: str, x_title: str, header: int, last: int) -> BarChart:
@@ -632,26 +778,33 @@ def _bar(ws: Worksheet, title: str, x_title: str, header: int, last: int) -> Bar
     return chart
 
 
-def _write_stats(ws: Worksheet, result: CollectResult) -> StatsLayout:
+def _write_stats(wb: Workbook, looks: _Looks, title: str, result: CollectResult) -> StatsLayout:
+    ws = cast(Any, wb).create_sheet(STATS_SHEET)
     st = _stats(result)
     shared: dict[int, float] = {}
-    _caption(ws, 1, "核验情况")
-    counts_last = _write_table(ws, STATS_COUNT_COLUMNS, [Row([k, v]) for k, v in st.counts], empty_text="无",
-                               first_row=2, filter_and_freeze=False, shared=shared)
-    grade_caption = counts_last + 2
-    _caption(ws, grade_caption, "等级分布（按自评表）")
-    grades_last = _write_table(ws, STATS_GRADE_COLUMNS, [Row([k, v]) for k, v in st.grades], empty_text="无",
-                               first_row=grade_caption + 1, filter_and_freeze=False, shared=shared)
-    rate_caption = grades_last + 2
-    _caption(ws, rate_caption, "执行率分布（按自评表）")
-    rates_rows = [Row([k, v]) for k, v in st.buckets] + [Row([NO_RATE, st.no_rate])]
-    rates_last = _write_table(ws, STATS_RATE_COLUMNS, rates_rows, empty_text="无",
-                              first_row=rate_caption + 1, filter_and_freeze=False, shared=shared)
-    point_caption = rates_last + 2
-    _caption(ws, point_caption, "得分与资金（有全年预算数和总分的自评表）")
-    point_rows = [Row(list(p)) for p in st.points]
-    points_last = _write_table(ws, STATS_POINT_COLUMNS, point_rows, first_row=point_caption + 1,
-                               empty_text=f"无（{NO_POINTS}）", filter_and_freeze=False, shared=shared)
+    tables: list[_Table] = []
+    lines: list[_Line] = []
+    row = 1
+    for caption, cols, rows, empty in (
+        ("核验情况", STATS_COUNT_COLUMNS, lambda: [Row([k, v]) for k, v in st.counts], "无"),
+        ("等级分布（按自评表）", STATS_GRADE_COLUMNS, lambda: [Row([k, v]) for k, v in st.grades], "无"),
+        ("执行率分布（按自评表）", STATS_RATE_COLUMNS,
+         lambda: [Row([k, v]) for k, v in st.buckets] + [Row([NO_RATE, st.no_rate])], "无"),
+        ("得分与资金（有全年预算数和总分的自评表）", STATS_POINT_COLUMNS, lambda: (Row(list(p)) for p in st.points),
+         f"无（{NO_POINTS}）"),
+    ):
+        lines.append(_caption(ws, looks, row, caption))
+        table = _Table(cols, rows, empty, first_row=row + 1)
+        table.plan(shared)
+        tables.append(table)
+        row = table.last_row + 2
+    counts, grades, rates, points = tables
+    counts_last, grade_caption, grades_last = counts.last_row, grades.first_row - 1, grades.last_row
+    rate_caption, rates_last = rates.first_row - 1, rates.last_row
+    point_caption, points_last = points.first_row - 1, points.last_row
+    _set_widths(ws, tables)
+    last_row, last_col = max(points_last, STATS_CHART_LAST_ROW), STATS_CHART_LAST_COL
+    _finish(ws, title, last_col=last_col, last_row=last_row, title_rows=None)
     ws.auto_filter.ref = f"A{point_caption + 1}:D{points_last}"  # the one long table of the sheet
 
     charts: list[str] = []
@@ -686,12 +839,15 @@ def _write_stats(ws: Worksheet, result: CollectResult) -> StatsLayout:
         scatter.width, scatter.height = SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM
         ws.add_chart(scatter, f"{col_letter(CHART_FIRST_COL)}{SCATTER_FIRST_ROW}")
         charts.append("scatter")
-    else:
-        note = ws.cell(row=SCATTER_FIRST_ROW, column=CHART_FIRST_COL, value=f"{NO_POINTS}，未绘制“得分与资金”散点图。")
-        note.font = _font()
+    used_row, used_col = points_last, 4  # the <dimension> of the used cells
+    if not st.points:
+        lines.append((SCATTER_FIRST_ROW, {CHART_FIRST_COL: looks.cell(
+            ws, f"{NO_POINTS}，未绘制“得分与资金”散点图。", ("note",), lambda c: setattr(c, "font", _font()))}, None))
+        used_row, used_col = max(used_row, SCATTER_FIRST_ROW), CHART_FIRST_COL
+    lines.sort(key=lambda line: line[0])
+    _stream(ws, [lines, *(t.lines(ws, looks) for t in tables)], last_row=used_row, last_col=used_col)
     return StatsLayout((2, counts_last), (grade_caption + 1, grades_last), (rate_caption + 1, rates_last),
                        (point_caption + 1, points_last), tuple(charts))
-
 
 
 # --------------------------------------------------------------------------- 跳过的文件
@@ -711,34 +867,30 @@ def _title(result: CollectResult) -> str:
 
 
 def build_summary(result: CollectResult, folder: Path) -> Workbook:
-    """The 汇总 workbook of ``result``; hyperlinks are relative to ``folder`` (where it will be saved)."""
-    wb = Workbook()
+    """The 汇总 workbook of ``result``; hyperlinks are relative to ``folder`` (where it will be saved).
+
+    A write-only workbook (its rows are streamed to temporary files as they are built): save it once."""
+    wb = Workbook(write_only=True)
     title = _title(result)
-    first = wb.active
-    assert first is not None
-    first.title = SUMMARY_SHEET
+    first = cast(Any, wb).create_sheet(SUMMARY_SHEET)
+    looks = _Looks(first)
 
-    def table(name: str, cols: Sequence[Col], rows: Callable[[], list[Row]], empty: str,
-              ws: Worksheet | None = None) -> None:
-        sheet = ws if ws is not None else wb.create_sheet(name)
-        last = _write_table(sheet, cols, rows(), empty_text=empty)
-        _finish(sheet, title, last_col=len(cols), last_row=last)
+    def table(name: str, cols: Sequence[Col], rows: Callable[[], Iterable[Row]], empty: str,
+              freeze: Sequence[str] = ("A2",)) -> None:
+        _table_sheet(wb, looks, name, title, _Table(cols, rows, empty), freeze, ws=first if name == SUMMARY_SHEET
+                     else None)
 
+    # 序号 and 单位 stay in view when scrolling right
     table(SUMMARY_SHEET, SUMMARY_COLUMNS, lambda: _summary_rows(result, folder), "无（没有收到可汇总的 .xlsx 文件）",
-          first)
-    first.freeze_panes = "C2"  # 序号 and 单位 stay in view when scrolling right
+          freeze=("A2", "C2"))
     table(FINDINGS_SHEET, FINDINGS_COLUMNS, lambda: _finding_rows(result, folder), "无（本批定稿的校验没有发现问题）")
     if result.expected is not None:
+        expected = result.expected
         table(MISSING_SHEET, MISSING_COLUMNS, lambda: _missing_rows(result),
-              f"无（名单上的 {len(result.expected)} 个单位均已报送）")
+              f"无（名单上的 {len(expected)} 个单位均已报送）")
     table(DUPLICATES_SHEET, DUPLICATE_COLUMNS, lambda: _duplicate_rows(result, folder), "无（没有重复报送）")
-    review = wb.create_sheet(REVIEW_SHEET)
-    last_row, last_col = _write_review(review, result)
-    _finish(review, title, last_col=last_col, last_row=last_row)
-    stats = wb.create_sheet(STATS_SHEET)
-    layout = _write_stats(stats, result)
-    _finish(stats, title, last_col=STATS_CHART_LAST_COL,
-            last_row=max(layout.points[1], STATS_CHART_LAST_ROW), title_rows=None)
+    _write_review(wb, looks, title, result)
+    _write_stats(wb, looks, title, result)
     if result.skipped:
         table(SKIPPED_SHEET, SKIPPED_COLUMNS,
               lambda: [Row([Link(PurePath(s.path).name, link_target(s.path, folder)), s.reason])

@@ -272,7 +272,7 @@ def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int |
     default_width = ws.sheet_format.defaultColWidth or textfit.DEFAULT_COLUMN_WIDTH
     used = [widths.get(c, default_width) for c in range(1, last_col + 1)]
     left, right, top, bottom = REPORT_MARGINS
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # (a write-only sheet lacks the constants)
     ws.page_setup.orientation = textfit.orientation_for(used, left, right)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
