@@ -206,15 +206,20 @@ class Site:
 def sites(report: Report) -> list[Site]:
     """The bound numbers of the department draft (rules.md §4.3; perfeval/report/rules.py):
 
-    X-011 编制数 / 在职人数 (``编制数为N人``, ``实际在职人数为N人``); X-009 ``整体支出`` → 全年预算数; X-006 年初编报 /
-    年中追加 counts; X-002 ``涉及项目支出`` → 附件1-2 项目支出; X-008 the unit's 年初预算数 (收入情况, no 基本/项目
-    topic); X-001 基本支出 年初 / 全年 / 实际 (the ``1.基本支出情况`` sentence); X-002 项目支出 年初 / 实际 and each
-    listed project's amount (equal to neither its 预算数 nor 决算数 to fire); X-004 三公 预算数, its four 其中 parts
-    (the budget sentence only) and 实际支出; X-010 实际得分.
+    X-011 编制数 / 在职人数 (``编制数为N人``, ``实际在职人数为N人``); X-009 ``整体支出`` → 全年预算数; X-006
+    年初编报 / 年中追加 counts; X-002 ``涉及项目支出`` → 附件1-2 项目支出; X-008 the unit's 年初预算数 (收入情况,
+    no 基本/项目 topic); X-009 the 收入情况 sentence's 全年预算数 / 全年执行数 (附件1-2 D5 / E5); X-009 年度资金总额
+    (按收入性质分 合计) and its 一般公共预算 / 纳入专户管理的非税收入 / 其他资金 parts, X-007 its 政府性基金 part;
+    X-009 年度支出总额 (按支出性质分 合计), X-001 / X-002 its 基本支出 / 项目支出 parts (附件1-2 基本支出 /
+    项目支出); X-001 基本支出 年初 / 全年 / 实际 (the ``1.基本支出情况`` sentence); X-002 项目支出 年初 / 实际 and
+    each listed project's amount (equal to neither its 预算数 nor 决算数 to fire); X-004 三公 预算数 and 实际支出,
+    and the four 其中 parts of each (本年预算数 / 本年决算数 rows); X-003 公用经费 预算数 / 实际支出 (附件1-1
+    公用经费 本年预算数 / 本年决算数); TX-009 政府采购预算金额 / 实际政府采购金额 (附件1-1 政府采购金额); X-010
+    实际得分.
 
-    Not bound (the checker has no keyword for them, so a change there is silent): the 收入情况 sentence's 全年预算数 /
-    全年执行数, 年度资金总额 and its parts, 年度支出总额 and its 基本/项目 parts, 公用经费 预算数/实际支出 (X-003 reads
-    a 年初 公用经费 only), 政府采购, the 三公 实际支出 parts, the indicator rows."""
+    Not bound (a change there is silent): the rates (执行率, 控制率 — percentages the checker does not read), the
+    公用经费 items (办公费 …: their sentences name no 公用经费, and no rule reads them in the text), the indicator
+    rows (texts copied from the 自评表), 总评分 (the full mark)."""
     out = [
         Site("编制数", r"编制数为(\d+)人", "X-011", "basic.staff_authorized", "count"),
         Site("在职人数", r"实际在职人数为(\d+)人", "X-011", "basic.staff_actual", "count"),
@@ -231,6 +236,25 @@ def sites(report: Report) -> list[Site]:
         Site("项目支出年初", r"项目支出年初预算数为" + AMT, "X-002", "basic.projects_stated.budget"),
         Site("项目支出实际", r"项目支出年初预算数为[\d.]+万元，实际支出" + AMT, "X-002",
              "basic.projects_stated.actual"),
+        Site("收入全年预算数", r"^\d{4}年年初预算数[^，。]*，全年预算数" + AMT, "X-009",
+             "self_eval.funds.full_year_budget"),
+        Site("全年执行数", r"^\d{4}年年初预算数[^。]*?全年执行数" + AMT, "X-009", "self_eval.funds.executed"),
+        Site("年度资金总额", r"按收入性质分，年度资金总额" + AMT, "X-009", "self_eval.income_total_stated"),
+        Site("收入一般公共预算", r"按收入性质分[^。]*?其中：[^。]*?一般公共预算" + AMT, "X-009",
+             "self_eval.income_general_public"),
+        Site("收入政府性基金", r"按收入性质分[^。]*?其中：[^。]*?政府性基金" + AMT, "X-007",
+             "self_eval.income_gov_fund"),
+        Site("收入非税收入", r"按收入性质分[^。]*?其中：[^。]*?纳入专户管理的非税收入" + AMT, "X-009",
+             "self_eval.income_special_non_tax"),
+        Site("收入其他资金", r"按收入性质分[^。]*?其中：[^。]*?其他资金" + AMT, "X-009", "self_eval.income_other"),
+        Site("年度支出总额", r"按支出性质分，年度支出总额" + AMT, "X-009", "self_eval.expenditure_total_stated"),
+        Site("支出基本支出", r"按支出性质分[^。]*?其中：基本支出" + AMT, "X-001", "self_eval.expenditure_basic"),
+        Site("支出项目支出", r"按支出性质分[^。]*?其中：[^。]*?，项目支出" + AMT, "X-002",
+             "self_eval.expenditure_project"),
+        Site("公用经费预算数", r"\d{4}年公用经费预算数" + AMT, "X-003", "basic.public_funds.budget"),
+        Site("公用经费实际支出", r"\d{4}年公用经费[^。]*?实际支出" + AMT, "X-003", "basic.public_funds.actual"),
+        Site("政府采购预算", r"政府采购预算金额" + AMT, "TX-009", "basic.procurement.budget"),
+        Site("政府采购实际", r"实际政府采购金额" + AMT, "TX-009", "basic.procurement.actual"),
         Site("三公预算", r"“三公”经费预算数为" + AMT, "X-004", "basic.three_public_stated.budget"),
         Site("三公实际", r"“三公”经费实际支出" + AMT, "X-004", "basic.three_public_stated.actual"),
         Site("实际得分", r"实际得分([\d.]+)分", "X-010", "self_eval.total_score_stated", "score"),
@@ -238,6 +262,8 @@ def sites(report: Report) -> list[Site]:
     for label, field in (("因公出国（境）费", "overseas"), ("公务用车购置费", "vehicle_purchase"),
                          ("公务用车运行维护费", "vehicle_operation"), ("公务接待费", "reception")):
         out.append(Site(label, r"“三公”经费预算数为[^。]*?" + re.escape(label) + AMT, "X-004", f"basic.{field}.budget"))
+        out.append(Site(label + "实际", r"“三公”经费实际支出[^。]*?" + re.escape(label) + AMT, "X-004",
+                        f"basic.{field}.actual"))
     from perfeval.names import strip_ordinal
 
     for i, p in enumerate(report.basic.projects):
@@ -266,15 +292,11 @@ def _formatted(kind: str, value: Decimal | int) -> str:
 def test_changing_one_bound_number_fires_exactly_its_rule_at_its_cell(drafted: Drafted, data: st.DataObject) -> None:
     report = drafted.report
     lines = outline_text(build_outline(report))
-    present: list[tuple[Site, int, re.Match[str]]] = []
-    for site in sites(report):
-        found = next(((i, m) for i, line in enumerate(lines) if (m := re.search(site.pattern, line))), None)
-        if found is not None:
-            present.append((site, *found))
+    present = find_sites(report, lines)
     labels = {s.label for s, _, _ in present}
     # every figure the draft always words is there (the 三公 parts and projects depend on the tables)
-    assert {"编制数", "在职人数", "整体支出", "年初预算数", "基本支出年初", "项目支出年初", "三公预算", "三公实际",
-            "实际得分"} <= labels, labels
+    assert {"编制数", "在职人数", "整体支出", "收入全年预算数", "年初预算数", "基本支出年初", "项目支出年初",
+            "三公预算", "三公实际", "实际得分"} <= labels, labels
     site, index, match = data.draw(st.sampled_from(present), label="site")
     old = match.group(1)
     if site.kind == "amount":
@@ -288,15 +310,53 @@ def test_changing_one_bound_number_fires_exactly_its_rule_at_its_cell(drafted: D
     else:
         new_value = data.draw(st.decimals(0, 100, places=1).filter(
             lambda v: abs(v - Decimal(old)) >= DEFAULT_CONFIG.score_tolerance), label="new")
-    new = _formatted(site.kind, new_value)
+    assert_fires_alone(report, lines, site, index, match, _formatted(site.kind, new_value))
+
+
+def find_sites(report: Report, lines: list[str]) -> list[tuple[Site, int, re.Match[str]]]:
+    """Each site of :func:`sites` the draft words: (site, line index, match) at the first line matching it."""
+    present: list[tuple[Site, int, re.Match[str]]] = []
+    for site in sites(report):
+        found = next(((i, m) for i, line in enumerate(lines) if (m := re.search(site.pattern, line))), None)
+        if found is not None:
+            present.append((site, *found))
+    return present
+
+
+def assert_fires_alone(report: Report, lines: list[str], site: Site, index: int, match: re.Match[str],
+                       new: str) -> None:
+    """``new`` written in place of the site's number: exactly one more finding, the site's rule at its cell,
+    quoting the changed sentence."""
     line = lines[index]
     changed = [*lines[:index], line[:match.start(1)] + new + line[match.end(1):], *lines[index + 1:]]
     layout = forms.for_report(report).layout_for(report)
     before = located(check(report, ReportDocument.from_blocks(list(lines))))
     after = check(report, ReportDocument.from_blocks(changed))
-    assert located(after) == before | {at(layout, site.code, site.path)}, (site.label, old, new)
+    assert located(after) == before | {at(layout, site.code, site.path)}, (site.label, match.group(1), new)
     fired = [f for f in after if (f.code, f.sheet, f.cell) == at(layout, site.code, site.path)]
     assert len(fired) == 1 and fired[0].quote is not None and new in fired[0].quote
+
+
+def test_every_bound_number_of_the_example_draft_fires_its_rule_alone() -> None:
+    """Every site, not a sample: the corrected example's draft words all of them but the 非税收入 part (its
+    附件1-2 row is blank, so the draft leaves it out) and the projects whose names hold a digit (none here).
+    Each amount moved up by 1.00 万元, each count by 1, the score down by 1: one finding, the site's."""
+    report = load_example("huaihua-2023-corrected.json")
+    lines = outline_text(build_outline(report))
+    present = find_sites(report, lines)
+    assert {s.label for s in sites(report)} - {s.label for s, _, _ in present} == {"收入非税收入"}
+    for site, index, match in present:
+        old = match.group(1)
+        if site.kind == "amount":
+            value = Decimal(old) + 1
+            while any(abs(value - w) <= DEFAULT_CONFIG.amount_tolerance for w in site.avoid(report)):
+                value += 1
+            new = fmt_amount(value)
+        elif site.kind == "count":
+            new = str(int(old) + 1)
+        else:
+            new = fmt_number(Decimal(old) - 1)
+        assert_fires_alone(report, lines, site, index, match, new)
 
 
 # --------------------------------------------------------------------------- 3. the project form

@@ -5,6 +5,7 @@ identity that holds. Each silent identity is also shown to fire when one number 
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,16 @@ def test_the_text_errors_remain_against_the_corrected_tables() -> None:
     corrected = load_example("huaihua-2023-corrected.json")
     got = {f.code for f in findings_for(read_report(FIXTURES / "seed-report.docx"), corrected)}
     assert {"TX-001", "TX-004"} <= got
+
+
+@pytest.mark.parametrize(("new", "severity"), [("40.01", Severity.INFO), ("40.02", Severity.ERROR)])
+def test_a_sum_of_parts_within_the_rounding_allowance_is_info(new: str, severity: Severity) -> None:
+    """wave2 §4 (XBRL model): 特定目标类 + 其他运转类 against 附件1-1 项目支出 本年预算数 120.00 is a parent of 2
+    rounded parts, allowance (2 + 1) × 0.005 = 0.015 万元. 40.01 + 80 = 120.01: 0.01 ≤ 0.015 → INFO (rounding);
+    40.02 + 80 = 120.02: 0.02 > 0.015 → the X-002 mismatch (ERROR)."""
+    changed = [p.replace("特定目标类项目支出40 万元", f"特定目标类项目支出{new} 万元") for p in PARAGRAPHS]
+    found = [f for f in findings_for(ReportDocument.from_blocks(changed))
+             if (f.code, (f.sheet, f.cell)) == ("X-002", addr("basic.projects_stated.budget"))]
+    assert [f.severity for f in found] == [severity]
+    assert (found[0].stated, found[0].computed) == (f"{Decimal(new) + 80:.2f}万元", "120.00万元")
+    assert ("0.015" in found[0].message) == (severity == Severity.INFO)

@@ -7,13 +7,19 @@ A finding quotes the sentence (``Finding.quote``), shows the text's value (``sta
 of a known statement is not a finding. Each rule reports a table cell at most once (the first sentence that
 disagrees), so each number of the seed's wording feeds exactly one check:
 
-* X-001 基本支出 (年初 / 全年 / 实际, and 人员支出 = 年初基本支出 − 公用经费); X-002 项目支出 (年初 / 全年 /
-  实际, 特定目标类 + 其他运转类 = 年初项目支出, a listed project's amount); X-003 公用经费 年初; X-004 三公经费
-  预算数, its parts, and its 支出 (``无“三公”经费支出`` = 0); X-005 project names; X-006 年初编报 / 年中追加
-  project counts; X-007 政府性基金; X-008 年初预算数; X-009 年初 by income source, 全年 total, 年中追加 of
-  项目支出; X-010 得分 and 等级; X-011 在职 / 编制 statements;
+* X-001 基本支出 (年初 / 全年 / 实际, the 按支出性质分 part, and 人员支出 = 年初基本支出 − 公用经费); X-002
+  项目支出 (年初 / 全年 / 实际, the 按支出性质分 part, 特定目标类 + 其他运转类 = 年初项目支出, a listed project's
+  amount); X-003 公用经费 年初 / 预算数 / 实际支出; X-004 三公经费 预算数 and 支出 (``无“三公”经费支出`` = 0), the
+  parts of each; X-005 project names; X-006 年初编报 / 年中追加 project counts; X-007 政府性基金 (支出, and the
+  按收入性质分 part); X-008 年初预算数; X-009 全年预算数 / 全年执行数, the 按收入性质分 total and its other parts, the
+  按支出性质分 total, 年初 by income source, 年中追加 of 项目支出; X-010 得分 and 等级; X-011 在职 / 编制 statements;
 * TX-001 收入 vs 支出 较上年 changes; TX-003 dates against the 自评表's text; TX-004 全部完成 vs 剩余/正在/尚未;
-  TX-008 a 【请填写：…】 marker left in the report.
+  TX-008 a 【请填写：…】 marker left in the report; TX-009 政府采购 预算 / 实际 (no X code covers it).
+
+Tolerances: a figure against its own cell agrees at 0.01 万元 (``amount_tolerance``); a total against parts (one
+side a sum or difference of n rounded amounts: 人员支出, 特定目标类 + 其他运转类, 年中追加, 年初 一般公共预算拨款,
+年初 + 年中追加 政府性基金) follows wave2 §4's XBRL model — within (n + 1) × 0.005 万元 an INFO "rounding", beyond
+it the rule's mismatch (:func:`check_sum`).
 
 Left out: TX-002 (itemised 基本支出, an INFO needing items the tables do not have), TX-005/TX-006/TX-007 (sums,
 counts and typos inside the text: no table cell to point at), the 年初/上年 statements the tables do not hold
@@ -144,10 +150,50 @@ def bind(doc: ReportDocument, keywords: Sequence[str], kinds: Sequence[str] = (A
 
 def check_amount(ctx: Context, r: Rule, path: str, pairs: Iterable[tuple[Sentence, Bound]],
                  table: Decimal | None, what: str) -> Iterator[Finding]:
+    """A figure against its cell: equal at 0.01 万元 (``ctx.same_amount``, the config's ``amount_tolerance``)."""
     for s, b in pairs:
         if not ctx.same_amount(b.mention.value, table):
             yield emit(ctx, r, path, s, stated=stated_amount(b.mention), computed=amount_text(table),
                        span=b.mention.span, what=what)
+
+
+#: wave2 §4 (XBRL calculation checks): a parent of n rounded children may differ from their sum by
+#: (n + 1) × 0.005 万元 — "rounding" (INFO); beyond it, a mismatch
+ROUNDING_STEP = Decimal("0.005")
+
+
+def rounding_allowance(children: int) -> Decimal:
+    return (children + 1) * ROUNDING_STEP
+
+
+def check_sum(ctx: Context, r: Rule, path: str, s: Sentence, *, stated: Decimal, table: Decimal | None,
+              children: int, span: tuple[int, int] | None, what: str) -> Iterator[Finding]:
+    """A total compared with parts (one side a sum or difference of ``children`` rounded amounts): silent when
+    equal at 0.01 万元; within :func:`rounding_allowance` an INFO (variant ``rounding``); beyond it the rule's
+    mismatch."""
+    diff = abs(cents(stated) - cents(table))
+    if diff == 0:
+        return
+    allowance = rounding_allowance(children)
+    rounding = diff <= allowance
+    yield emit(ctx, r, path, s, stated=amount_text(stated), computed=amount_text(table), span=span, what=what,
+               variant="rounding" if rounding else None, severity=INFO if rounding else None,
+               diff=fmt_amount(diff), children=children, allowance=str(allowance))
+
+
+def statement(doc: ReportDocument, markers: Sequence[str]) -> Iterator[Sentence]:
+    """The sentences of one statement: those holding any of ``markers`` (``年度资金总额``, ``按收入性质分``)."""
+    return (s for s in doc.sentences() if any(m in s.norm for m in markers))
+
+
+#: characters allowed between a part's name and its figure in a 其中 list (``基本支出为483.19万元``)
+PART_GAP = 2
+
+
+def parts_of(s: Sentence, keywords: Sequence[str]) -> list[Bound]:
+    """The figure right after one of ``keywords`` (at most :data:`PART_GAP` characters between them), first
+    occurrence only: a part of a total listed after 其中."""
+    return after_keyword(s, keywords, stop=CLAUSE, window=PART_GAP)[:1]
 
 
 # --------------------------------------------------------------------------- X-001 / X-002 / X-003 / X-008 / X-009
@@ -158,43 +204,62 @@ _FULL = ("全年预算数", "全年预算", "调整后预算数", "调整后预�
 _ACTUAL = ("实际支出", "决算数", "执行数")
 
 
+#: what a 预算数 / 实际支出 may be about in a sentence naming 公用经费 (X-003)
+_PUBLIC_TOPICS = ("公用经费", "办公费", "水费", "电费", "差旅费", "会议费", "培训费", "三公", "基本支出", "项目支出",
+                  "人员支出", "年初预算数")
+
+
 def _section(doc: ReportDocument, want: str, keywords: Sequence[str]) -> Iterator[tuple[Sentence, Bound]]:
     return bind(doc, keywords, topics=_BUDGET_TOPICS, want=want)
 
 
 _AMOUNT_TEMPLATE = "报告第{paragraph}段所写{what}{stated}，与表中{caption}{computed}不一致"
+#: a total against parts within the rounding allowance (wave2 §4)
+_ROUNDING_TEMPLATE = ("报告第{paragraph}段所写{what}{stated}，与表中{caption}{computed}相差{diff}万元，"
+                      "在{children}个分项的舍入允差{allowance}万元以内（按舍入差处理，请核对）")
+#: the 按收入性质分 / 按支出性质分 statements (附件1-2 rows 6–10): the sentence names its total
+_INCOME_NATURE = ("年度资金总额", "按收入性质分")
+_SPENDING_NATURE = ("年度支出总额", "按支出性质分")
 
 
-@rule("X-001", ERR, "报告正文的基本支出（年初、全年预算数、实际支出、人员支出）应与表中一致", _AMOUNT_TEMPLATE)
+@rule("X-001", ERR, "报告正文的基本支出（年初、全年预算数、实际支出、人员支出）应与表中一致", _AMOUNT_TEMPLATE,
+      rounding=_ROUNDING_TEMPLATE)
 @reported
 def text_basic(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
     """Text half of X-001: in the part about 基本支出 (its heading or the words before the keyword), 年初预算数
-    = 附件1-1 部门基本支出预算调整 年初; 全年预算数 = 附件1-2 基本支出; 实际支出 = 附件1-1 调整后/决算数.
-    In the 支出预算 sentence, 人员支出 = 年初基本支出 − 年初公用经费 (the seed: 408.11 = 448.61 − 40.50)."""
+    = 附件1-1 部门基本支出预算调整 年初; 全年预算数, and the 基本支出 part of the 按支出性质分 statement
+    (``年度支出总额…，其中：基本支出483.19万元``), = 附件1-2 基本支出; 实际支出 = 附件1-1 调整后/决算数 (each at
+    0.01 万元). In the 支出预算 sentence, 人员支出 = 年初基本支出 − 年初公用经费 (the seed: 408.11 = 448.61 − 40.50),
+    a parent of two parts: within 3 × 0.005 万元 an INFO (wave2 §4)."""
     bd, zp = ctx.report.basic, ctx.report.self_eval
     yield from check_amount(ctx, r, "basic.basic_adjustment.budget", _section(doc, "基本支出", _INITIAL),
                             bd.basic_adjustment.budget, "基本支出年初预算数")
-    yield from check_amount(ctx, r, "self_eval.expenditure_basic", _section(doc, "基本支出", _FULL),
+    nature = [(s, b) for s in statement(doc, _SPENDING_NATURE) for b in parts_of(s, ("基本支出",))]
+    yield from check_amount(ctx, r, "self_eval.expenditure_basic", [*_section(doc, "基本支出", _FULL), *nature],
                             zp.expenditure_basic, "基本支出全年预算数")
     yield from check_amount(ctx, r, "basic.basic_adjustment.actual", _section(doc, "基本支出", _ACTUAL),
                             bd.basic_adjustment.actual, "基本支出实际支出")
     staff = cents(bd.basic_adjustment.budget) - cents(bd.public_funds.budget)
-    yield from check_amount(ctx, r, "basic.basic_adjustment.budget",
-                            bind(doc, ("人员支出", "人员经费")), staff, "年初人员支出（= 基本支出年初 − 公用经费年初）")
+    for s, b in bind(doc, ("人员支出", "人员经费")):
+        yield from check_sum(ctx, r, "basic.basic_adjustment.budget", s, stated=b.mention.value, table=staff,
+                             children=2, span=b.mention.span, what="年初人员支出（= 基本支出年初 − 公用经费年初）")
 
 
-@rule("X-002", ERR, "报告正文的项目支出（年初、全年预算数、实际支出、各项目金额）应与表中一致", _AMOUNT_TEMPLATE)
+@rule("X-002", ERR, "报告正文的项目支出（年初、全年预算数、实际支出、各项目金额）应与表中一致", _AMOUNT_TEMPLATE,
+      rounding=_ROUNDING_TEMPLATE)
 @reported
 def text_projects(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
     """Text half of X-002: in the part about 项目支出, 年初预算数 = 附件1-1 项目支出 本年预算数; 全年预算数 (and
-    ``涉及项目支出``) = 附件1-2 项目支出; 实际支出 = 附件1-1 项目支出 本年决算数; 特定目标类 + 其他运转类项目支出
-    (支出预算) = 附件1-1 项目支出 本年预算数; a project named in the text (X-005 matches it) with an amount equal to
-    neither its 预算数 nor its 决算数."""
+    ``涉及项目支出``, and the 项目支出 part of the 按支出性质分 statement) = 附件1-2 项目支出; 实际支出 = 附件1-1
+    项目支出 本年决算数 (each at 0.01 万元); 特定目标类 + 其他运转类项目支出 (支出预算) = 附件1-1 项目支出 本年预算数
+    within (n + 1) × 0.005 万元 as rounding (INFO; wave2 §4); a project named in the text (X-005 matches it) with an
+    amount equal to neither its 预算数 nor its 决算数."""
     zp = ctx.report.self_eval
     yield from check_amount(ctx, r, "basic.projects_stated.budget", _section(doc, "项目支出", _INITIAL),
                             ctx.shown("basic.projects_stated.budget"), "项目支出年初预算数")
+    nature = [(s, b) for s in statement(doc, _SPENDING_NATURE) for b in parts_of(s, ("项目支出",))]
     yield from check_amount(ctx, r, "self_eval.expenditure_project",
-                            [*_section(doc, "项目支出", _FULL), *bind(doc, ("涉及项目支出",))],
+                            [*_section(doc, "项目支出", _FULL), *bind(doc, ("涉及项目支出",)), *nature],
                             zp.expenditure_project, "项目支出全年预算数")
     yield from check_amount(ctx, r, "basic.projects_stated.actual", _section(doc, "项目支出", _ACTUAL),
                             ctx.shown("basic.projects_stated.actual"), "项目支出实际支出")
@@ -202,11 +267,9 @@ def text_projects(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Findin
         parts = [b for b in after_keyword(s, ("特定目标类项目支出", "其他运转类项目支出"), stop=CLAUSE)]
         if parts:
             total = sum((b.mention.value for b in parts), Decimal(0))
-            table = ctx.shown("basic.projects_stated.budget")
-            if not ctx.same_amount(total, table):
-                yield emit(ctx, r, "basic.projects_stated.budget", s, stated=amount_text(total),
-                           computed=amount_text(table), span=parts[0].mention.span,
-                           what="特定目标类与其他运转类项目支出合计")
+            yield from check_sum(ctx, r, "basic.projects_stated.budget", s, stated=total,
+                                 table=ctx.shown("basic.projects_stated.budget"), children=len(parts),
+                                 span=parts[0].mention.span, what="特定目标类与其他运转类项目支出合计")
     for match in project_mentions(ctx, doc):
         m = match.mention
         if m.amount is None or match.project is None:
@@ -221,13 +284,23 @@ def text_projects(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Findin
                        what=f"项目“{m.name}”的金额")
 
 
-@rule("X-003", ERR, "报告正文的年初公用经费应与附件1-1 公用经费本年预算数一致", _AMOUNT_TEMPLATE)
+@rule("X-003", ERR, "报告正文的公用经费（年初、预算数、实际支出）应与附件1-1 公用经费一致", _AMOUNT_TEMPLATE)
 @reported
 def text_public_funds(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
-    """Text half of X-003: 公用经费 stated with a 年初 figure (the 支出预算 sentence) = 附件1-1 公用经费 本年预算数."""
+    """Text half of X-003, at 0.01 万元: 公用经费 stated with a 年初 figure (the 支出预算 sentence) = 附件1-1 公用经费
+    本年预算数; in a sentence whose subject is 公用经费 (``2023年公用经费预算数40.50万元，实际支出21.24万元``: the
+    last of 公用经费 / its items / 三公 / 基本 / 项目支出 written before the keyword), 预算数 = 本年预算数 and 实际支出
+    (决算数) = 本年决算数. The items (办公费 …) are not read: their sentences name no 公用经费."""
+    pf = ctx.report.basic.public_funds
     pairs = [(s, b) for s, b in bind(doc, ("公用经费",)) if "年初" in s.norm[:b.at]]
-    yield from check_amount(ctx, r, "basic.public_funds.budget", pairs, ctx.report.basic.public_funds.budget,
-                            "年初公用经费")
+    subject = [(s, b, kind) for kind, words in (("budget", ("预算数", "预算金额")), ("actual", _ACTUAL))
+               for s, b in bind(doc, words, exclude=("全年", "调整后", "上年")) if "公用经费" in s.norm[:b.at]
+               and topic(s, b.at, _PUBLIC_TOPICS) == "公用经费"]
+    yield from check_amount(ctx, r, "basic.public_funds.budget",
+                            [*pairs, *((s, b) for s, b, kind in subject if kind == "budget")], pf.budget,
+                            "公用经费预算数")
+    yield from check_amount(ctx, r, "basic.public_funds.actual",
+                            [(s, b) for s, b, kind in subject if kind == "actual"], pf.actual, "公用经费实际支出")
 
 
 @rule("X-008", ERR, "报告正文的年初预算数应与附件1-2 年初预算数一致", _AMOUNT_TEMPLATE)
@@ -240,19 +313,41 @@ def text_initial(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding
                             ctx.report.self_eval.funds.initial_budget, "年初预算数")
 
 
-@rule("X-009", ERR, "报告正文的全年预算、年中追加和按收入来源的年初数应与表中一致", _AMOUNT_TEMPLATE)
+@rule("X-009", ERR, "报告正文的全年预算数、全年执行数、按收入性质和支出性质分的资金、年中追加和按收入来源的年初数"
+      "应与表中一致", _AMOUNT_TEMPLATE, rounding=_ROUNDING_TEMPLATE)
 @reported
 def text_adjustment(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
-    """Text half of X-009: 整体支出 (the unit's 全年) = 附件1-2 全年预算数; 项目支出 年中追加预算 = 附件1-2 项目支出 −
-    附件1-1 项目支出 本年预算数 (177.87 = 297.87 − 120.00); 年初 一般公共预算拨款 = 年初预算数 − the other 年初
-    sources the same sentence states (``无政府性基金预算拨款`` = 0)."""
+    """Text half of X-009, each figure against its cell at 0.01 万元: 整体支出, and a 全年预算数 not about 基本支出 or
+    项目支出 (the 收入情况 sentence), = 附件1-2 年度资金总额 全年预算数; 全年执行数 (not about 基本/项目支出) =
+    全年执行数; the 按收入性质分 statement (``年度资金总额781.06万元，其中：一般公共预算675.92万元，…``): its
+    total = 按收入性质分 合计 and its 一般公共预算 / 纳入专户管理的非税收入 / 其他资金 parts = their rows (the
+    政府性基金 part is X-007's cell); the 按支出性质分 statement's total (``年度支出总额``) = 按支出性质分 合计 (its
+    基本 / 项目 parts are X-001's / X-002's cells). 项目支出 年中追加预算 = 附件1-2 项目支出 − 附件1-1 项目支出
+    本年预算数 (177.87 = 297.87 − 120.00) and 年初 一般公共预算拨款 = 年初预算数 − the other 年初 sources the same
+    sentence states (``无政府性基金预算拨款`` = 0): totals against parts, within (n + 1) × 0.005 万元 as rounding
+    (INFO; wave2 §4)."""
     zp = ctx.report.self_eval
-    yield from check_amount(ctx, r, "self_eval.funds.full_year_budget", bind(doc, ("整体支出",)),
-                            zp.funds.full_year_budget, "整体支出")
+    unit_full = [(s, b) for s, b in bind(doc, _FULL) if topic(s, b.at, _BUDGET_TOPICS) is None]
+    yield from check_amount(ctx, r, "self_eval.funds.full_year_budget", [*bind(doc, ("整体支出",)), *unit_full],
+                            zp.funds.full_year_budget, "全年预算数")
+    unit_executed = [(s, b) for s, b in bind(doc, ("全年执行数", "全年决算数"))
+                     if topic(s, b.at, _BUDGET_TOPICS) is None]
+    yield from check_amount(ctx, r, "self_eval.funds.executed", unit_executed, zp.funds.executed, "全年执行数")
+    income = list(statement(doc, _INCOME_NATURE))
+    yield from check_amount(ctx, r, "self_eval.income_total_stated",
+                            [(s, b) for s in income for b in parts_of(s, ("年度资金总额",))],
+                            ctx.shown("self_eval.income_total_stated"), "按收入性质分的年度资金总额")
+    for words, path, what in _INCOME_PARTS:
+        yield from check_amount(ctx, r, path, [(s, b) for s in income for b in parts_of(s, words)],
+                                ctx.value(path), f"按收入性质分的{what}")
+    yield from check_amount(ctx, r, "self_eval.expenditure_total_stated",
+                            [(s, b) for s in statement(doc, _SPENDING_NATURE) for b in parts_of(s, ("年度支出总额",))],
+                            ctx.shown("self_eval.expenditure_total_stated"), "按支出性质分的年度支出总额")
     added = cents(zp.expenditure_project) - cents(ctx.shown("basic.projects_stated.budget"))
-    pairs = [(s, b) for s, b in bind(doc, ("年中追加预算", "追加预算")) if topic(s, b.at, _BUDGET_TOPICS) == "项目支出"]
-    yield from check_amount(ctx, r, "self_eval.expenditure_project", pairs, added,
-                            "项目支出年中追加预算（= 全年 − 年初）")
+    for s, b in bind(doc, ("年中追加预算", "追加预算")):
+        if topic(s, b.at, _BUDGET_TOPICS) == "项目支出":
+            yield from check_sum(ctx, r, "self_eval.expenditure_project", s, stated=b.mention.value, table=added,
+                                 children=2, span=b.mention.span, what="项目支出年中追加预算（= 全年 − 年初）")
     for s in doc.sentences():
         initial = [b for b in after_keyword(s, _INITIAL, stop=CLAUSE) if topic(s, b.at, _BUDGET_TOPICS) is None]
         general = after_keyword(s, ("一般公共预算拨款", "一般公共预算财政拨款"), stop=CLAUSE)
@@ -261,10 +356,19 @@ def text_adjustment(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Find
         others = after_keyword(s, ("政府性基金预算拨款", "政府性基金拨款", "非税收入拨款", "其他资金", "其他收入"),
                                stop=CLAUSE)
         expected = cents(zp.funds.initial_budget) - sum((b.mention.value for b in others), Decimal(0))
-        if not ctx.same_amount(general[0].mention.value, expected):
-            yield emit(ctx, r, "self_eval.funds.initial_budget", s, stated=stated_amount(general[0].mention),
-                       computed=amount_text(expected), span=general[0].mention.span,
-                       what="年初一般公共预算拨款（= 年初预算数 − 其他来源）")
+        yield from check_sum(ctx, r, "self_eval.funds.initial_budget", s, stated=general[0].mention.value,
+                             table=expected, children=1 + len(others), span=general[0].mention.span,
+                             what="年初一般公共预算拨款（= 年初预算数 − 其他来源）")
+
+
+#: the parts of the 按收入性质分 statement X-009 checks (keywords, cell, what): 政府性基金 is X-007's
+_INCOME_PARTS = (
+    (("一般公共预算拨款", "一般公共预算财政拨款", "一般公共预算"), "self_eval.income_general_public", "一般公共预算"),
+    (("纳入财政专户管理的非税收入拨款", "纳入专户管理的非税收入拨款", "纳入财政专户管理的非税收入",
+      "纳入专户管理的非税收入", "非税收入拨款", "非税收入"), "self_eval.income_special_non_tax",
+     "纳入专户管理的非税收入"),
+    (("其他资金", "其他收入"), "self_eval.income_other", "其他资金"),
+)
 
 
 # --------------------------------------------------------------------------- X-004 / X-007
@@ -276,15 +380,19 @@ _THREE_PARTS = (
     (("公务用车运行费", "公务用车运行维护费", "公车运行维护费", "公车运行维护"), "vehicle_operation"),
     (("因公出国(境)费", "因公出国（境）费", "出国经费", "出国费"), "overseas"),
 )
+#: the keywords of a 三公经费 实际支出 figure (X-004)
+_THREE_SPENT = ("经费支出", "经费实际支出", "经费决算数")
 _NO_THREE = re.compile(r"无[“\"'‘]?三公[”\"'’]?经费支出")
 
 
 @rule("X-004", ERR, "报告正文的“三公”经费预算数、其中各项和实际支出应与附件1-1 一致", _AMOUNT_TEMPLATE)
 @reported
 def text_three_public(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
-    """Text half of X-004, in sentences about “三公”经费: its 预算数 = 附件1-1 三公经费 本年预算数 (shown);
-    each 其中 part of a 预算 sentence (公务接待费, 公务用车购置费, 公务用车运行费, 因公出国（境）费) = that row's
-    本年预算数; ``无“三公”经费支出`` or a 三公经费支出 figure = 本年决算数."""
+    """Text half of X-004, in sentences about “三公”经费 (each figure at 0.01 万元): its 预算数 = 附件1-1 三公经费
+    本年预算数 (shown); each 其中 part of a 预算 sentence (公务接待费, 公务用车购置费, 公务用车运行费, 因公出国（境）费)
+    = that row's 本年预算数; ``无“三公”经费支出`` or a 三公经费支出 / 实际支出 figure = 本年决算数; each 其中 part of
+    a sentence without 预算 that states the 实际支出 (``“三公”经费实际支出0.00万元，其中：…公务接待费0.00万元``) = that
+    row's 本年决算数."""
     bd = ctx.report.basic
     for s in doc.sentences():
         if "三公" not in s.norm:
@@ -297,30 +405,38 @@ def text_three_public(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Fi
                     yield emit(ctx, r, "basic.three_public_stated.budget", s, stated=stated_amount(b.mention),
                                computed=amount_text(table), span=b.mention.span, what="“三公”经费预算数")
                 break
-        if budget_sentence and "其中" in s.norm:
+        spent_sentence = not budget_sentence and any(w in s.norm for w in _THREE_SPENT)
+        if (budget_sentence or spent_sentence) and "其中" in s.norm:
+            column, label = ("budget", "预算数") if budget_sentence else ("actual", "实际支出")
             for words, field in _THREE_PARTS:
                 for b in after_keyword(s, words, stop=CLAUSE)[:1]:
-                    table = getattr(bd, field).budget
+                    table = getattr(getattr(bd, field), column)
                     if not ctx.same_amount(b.mention.value, table):
-                        yield emit(ctx, r, f"basic.{field}.budget", s, stated=stated_amount(b.mention),
-                                   computed=amount_text(table), span=b.mention.span, what=b.keyword + "预算数")
+                        yield emit(ctx, r, f"basic.{field}.{column}", s, stated=stated_amount(b.mention),
+                                   computed=amount_text(table), span=b.mention.span, what=b.keyword + label)
         actual = ctx.shown("basic.three_public_stated.actual")
         no_spend = _NO_THREE.search(s.norm)
         if no_spend is not None and not ctx.same_amount(Decimal(0), actual):
             yield emit(ctx, r, "basic.three_public_stated.actual", s, stated="0.00万元（无“三公”经费支出）",
                        computed=amount_text(actual), span=no_spend.span(), what="“三公”经费支出")
-        for b in after_keyword(s, ("经费支出", "经费实际支出", "经费决算数"), stop=CLAUSE)[:1]:
+        for b in after_keyword(s, _THREE_SPENT, stop=CLAUSE)[:1]:
             if "三公" in s.norm[max(0, b.at - 6):b.at] and not ctx.same_amount(b.mention.value, actual):
                 yield emit(ctx, r, "basic.three_public_stated.actual", s, stated=stated_amount(b.mention),
                            computed=amount_text(actual), span=b.mention.span, what="“三公”经费支出")
 
 
-@rule("X-007", ERR, "报告正文的政府性基金预算支出应与附件1-2 政府性基金拨款一致", _AMOUNT_TEMPLATE)
+@rule("X-007", ERR, "报告正文的政府性基金（收入与支出）应与附件1-2 政府性基金拨款一致", _AMOUNT_TEMPLATE,
+      rounding=_ROUNDING_TEMPLATE)
 @reported
 def text_gov_fund(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
-    """Text half of X-007: 实际政府性基金预算支出, and 年初 + 年中追加 政府性基金预算支出, = 附件1-2 政府性基金拨款.
+    """Text half of X-007: 实际政府性基金预算支出, and the 政府性基金 part of the 按收入性质分 statement
+    (``年度资金总额…，其中：…政府性基金104.81万元``), = 附件1-2 政府性基金拨款 at 0.01 万元; 年初 + 年中追加
+    政府性基金预算支出 (a sum of two parts) = the same cell within 3 × 0.005 万元 as rounding (INFO; wave2 §4).
     (Which projects the fund financed is not in the tables: not checked.)"""
     table = ctx.report.self_eval.income_gov_fund
+    nature = [(s, b) for s in statement(doc, _INCOME_NATURE)
+              for b in parts_of(s, ("政府性基金预算拨款", "政府性基金拨款", "政府性基金"))]
+    yield from check_amount(ctx, r, "self_eval.income_gov_fund", nature, table, "按收入性质分的政府性基金")
     for s in doc.sentences():
         if "政府性基金" not in s.norm:
             continue
@@ -334,10 +450,9 @@ def text_gov_fund(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Findin
                            computed=amount_text(table), span=b.mention.span, what="实际政府性基金预算支出")
         if added:
             total = added[0].mention.value + (initial[0].mention.value if initial else Decimal(0))
-            if not ctx.same_amount(total, table):
-                yield emit(ctx, r, "self_eval.income_gov_fund", s, stated=amount_text(total),
-                           computed=amount_text(table), span=added[0].mention.span,
-                           what="年初与年中追加政府性基金预算支出合计")
+            yield from check_sum(ctx, r, "self_eval.income_gov_fund", s, stated=total, table=table,
+                                 children=1 + len(initial[:1]), span=added[0].mention.span,
+                                 what="年初与年中追加政府性基金预算支出合计")
 
 
 # --------------------------------------------------------------------------- X-005 project names
@@ -691,6 +806,23 @@ def text_contradictions(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[
                         break
 
 
+_PROCUREMENT_BUDGET = ("政府采购预算金额", "政府采购预算数", "政府采购预算")
+_PROCUREMENT_ACTUAL = ("实际政府采购金额", "政府采购实际金额", "政府采购实际支出", "政府采购决算数", "实际政府采购")
+
+
+@rule("TX-009", ERR, "报告正文的政府采购金额（预算、实际）应与附件1-1 政府采购金额一致", _AMOUNT_TEMPLATE)
+@reported
+def text_procurement(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
+    """At 0.01 万元: 政府采购预算金额 = 附件1-1 政府采购金额 本年预算数; 实际政府采购金额 = 本年决算数 (the draft's
+    ``2023年政府采购预算金额2.59万元，实际政府采购金额2.59万元``). rules.md §4.3 has no X code for 政府采购: a TX
+    code of its own."""
+    pr = ctx.report.basic.procurement
+    yield from check_amount(ctx, r, "basic.procurement.budget", bind(doc, _PROCUREMENT_BUDGET), pr.budget,
+                            "政府采购预算金额")
+    yield from check_amount(ctx, r, "basic.procurement.actual", bind(doc, _PROCUREMENT_ACTUAL), pr.actual,
+                            "实际政府采购金额")
+
+
 @rule("TX-008", WARN, "报告中不应留有待填写的标记【请填写：…】",
       "报告第{paragraph}段仍有待填写的标记{stated}（共{count}处）：请写好后删除标记")
 @reported
@@ -711,7 +843,7 @@ def text_placeholders(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Fi
 DEPARTMENT_RULES: tuple[Rule, ...] = (text_basic, text_projects, text_public_funds, text_three_public,
                                       text_project_names, text_project_counts, text_gov_fund, text_initial,
                                       text_adjustment, text_score, text_staff, text_changes, text_dates,
-                                      text_contradictions, text_placeholders)
+                                      text_contradictions, text_placeholders, text_procurement)
 #: the report rules that read only what every form has (project names, the 自评表 texts, markers)
 COMMON_RULES: tuple[Rule, ...] = (text_project_names, text_dates, text_contradictions, text_placeholders)
 
