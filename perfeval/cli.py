@@ -1068,10 +1068,28 @@ def _interrupted(written: Sequence[Path]) -> int:
     return EXIT_INTERRUPTED
 
 
+def _quiet_interrupts_in_finalizers() -> None:
+    """A Ctrl-C that lands while Python runs a finalizer (a ``__del__``) is printed by the interpreter as
+    "Exception ignored in …" with a traceback and otherwise lost; it is raised again in the main flow instead, where
+    the command reports the interruption itself, once, in Chinese."""
+    default = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            default(unraisable)
+            return
+        import _thread
+
+        _thread.interrupt_main()  # not lost: raised again where the command can handle it
+
+    sys.unraisablehook = hook
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from perfeval.console import setup_streams
 
     setup_streams()
+    _quiet_interrupts_in_finalizers()
     written: list[Path] = []
     try:
         parser = build_parser()

@@ -217,6 +217,14 @@ def config_key(config: Config | None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def _ignore_interrupts() -> None:
+    """Pool workers leave Ctrl-C to the main process (which stops the batch and reports it once), so that a
+    worker interrupted mid-file prints no traceback of its own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _results(tasks: list[tuple[Found, Config | None]], jobs: int) -> Iterator[Submission | Skipped]:
     """Results in task order: in this process for a small batch or ``jobs`` 1, else on a process pool."""
     if jobs <= 1 or len(tasks) < 4:
@@ -226,7 +234,7 @@ def _results(tasks: list[tuple[Found, Config | None]], jobs: int) -> Iterator[Su
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, min(16, len(tasks) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
         try:
             yield from pool.map(_inspect_task, tasks, chunksize=chunk)
         except BaseException:
