@@ -658,8 +658,10 @@ def text_score(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Finding]:
             if m is None or not any(w in s.norm for w in ("等级", "评价", "评定", "评为")):
                 continue
             # the draft's 封顶后总分…，等级为… states the grade of the capped 总分 (a profile's ceiling by 执行率)
-            at_cap = "封顶" in s.norm[:m.start()] and isinstance(capped, Decimal)
-            expected, basis = (grade(capped, ctx.config), capped) if at_cap else (plain, total)
+            capped_total = capped if isinstance(capped, Decimal) else None
+            at_cap = "封顶" in s.norm[:m.start()] and capped_total is not None
+            expected, basis = (grade(capped_total, ctx.config), capped_total) \
+                if at_cap and capped_total is not None else (plain, total)
             if expected is not None and _GRADES[m.group(1)] != expected:
                 yield emit(ctx, r, path, s, stated=m.group(1), computed=f"{ctx.num(basis)}分 → {expected}",
                            span=m.span(), what="封顶后等级" if at_cap else "自评等级")

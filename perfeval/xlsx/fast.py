@@ -48,6 +48,7 @@ _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([^\"]*)\"")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*\bt=\"e\"")
+_BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>[ \t\r\n]+</(?:\w+:)?t>")  # " " (calamine: empty)
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # an OOXML character escape: openpyxl keeps some, calamine decodes them
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
 #: openpyxl's built-in number formats that it takes for dates (openpyxl.styles.numbers: 14–22, 45–47)
@@ -102,8 +103,10 @@ class FastSheet:
         self.rows: list[list[Any]] = rows
         self.xml = book.zip.read(part) if part in book.names else b""
         xml = self.xml  # each pattern only where a plain substring search (memchr speed) finds its trace
-        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or (b"_x" in xml and _ESCAPE.search(xml)):
-            raise Unsupported(f"{title}: error values or escaped characters")  # openpyxl keeps their text
+        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or (b"_x" in xml and _ESCAPE.search(xml)) \
+                or (b"</t>" in xml and _BLANK_TEXT.search(xml)):
+            # openpyxl keeps their text; calamine reads errors as empty, decodes escapes and drops a text of blanks
+            raise Unsupported(f"{title}: error values, escaped characters or a text of blanks")
         self.formulas: dict[str, str] = self._formulas() if (b"f>" in xml or b"<f " in xml or b"f/>" in xml) \
             and _FORMULA_TAG.search(xml) else {}
         self._check_values()
@@ -286,7 +289,7 @@ class FastBook:
             self._parts[name] = (rels[rid], el.get("state", "visible") == "visible")
         if self.sheetnames != list(self.calamine.sheet_names):
             raise Unsupported("sheet lists differ")  # e.g. chart sheets, which calamine lists and openpyxl not
-        if any(b"_x" in (body := self.zip.read(n)) and _ESCAPE.search(body)
+        if any((b"_x" in (body := self.zip.read(n)) and _ESCAPE.search(body)) or _BLANK_TEXT.search(body)
                for n in self.names if n.lower().endswith("sharedstrings.xml")):
             raise Unsupported("escaped characters in the shared strings")
         ids, custom = self._number_formats  # parsed now: a style table openpyxl refuses is refused here too

@@ -515,8 +515,9 @@ def check_package(data: bytes, name: str) -> None:
     if zf is None or not infos or len(infos) > limits.MAX_PARTS:
         inspect_package(data, name)
         return
-    bounds = dict.fromkeys(("elements", "tree", "range_cells", "comment_max_col", "max_row", "cells", "rows",
-                            "shared_strings", "comments", "rules", "styles"), 0)
+    names = ("elements", "tree", "range_cells", "comment_max_col", "max_row", "cells", "rows", "shared_strings",
+             "comments", "rules", "styles")
+    bounds: dict[str, int] = dict.fromkeys(names, 0)
     try:
         if sum(i.file_size for i in infos) > limits.MAX_TOTAL_BYTES or any(
                 i.flag_bits & 0x1 or i.compress_type not in SUPPORTED_COMPRESSION or i.file_size > limits.MAX_PART_BYTES
