@@ -115,9 +115,9 @@ class ProjectForm(FormPack):
         return summary_lines(report, computed, config)
 
     def recognise(self, book: BookGrid) -> bool:
-        from perfeval.forms.project.reading import recognise
+        from perfeval.forms.project.titles import project_sheets  # not the reader: cheap for other forms' books
 
-        return recognise(book)
+        return bool(project_sheets(book))
 
     def read(self, book: BookGrid) -> ReadResult:
         from perfeval.forms.project.reading import read

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from perfeval import a1
 from perfeval.forms.project.model import FUNDS_COLUMNS, FUNDS_PARTS, ProjectBook
+from perfeval.forms.project.titles import TITLE
 from perfeval.layout import (
     MAX_ROW_HEIGHT,
     NA_TEXT,
@@ -51,7 +52,6 @@ from perfeval.limits import MAX_BOOK_INDICATOR_ROWS, MAX_PROJECT_SHEETS, LimitEr
 from perfeval.sheets import AUXILIARY_SHEETS, CALC_SHEET
 
 FORM_NAME = "project"
-TITLE = "项目支出绩效自评表"
 
 COLUMNS = {"A": 6.0, "B": 12.0, "C": 10.0, "D": 18.0, "E": 12.0, "F": 12.0, "G": 9.0, "H": 7.5, "I": 18.0}
 GOAL_WIDTH = min(sum(COLUMNS[c] for c in "BCDE"), sum(COLUMNS[c] for c in "FGHI"))

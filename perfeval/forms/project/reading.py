@@ -30,6 +30,7 @@ from perfeval.forms.project.layout import (
     year_label,
 )
 from perfeval.forms.project.model import ProjectBook, ProjectTable, fill_indicator_fields
+from perfeval.forms.project.titles import project_sheets
 from perfeval.layout import NA_TEXT, Layout
 from perfeval.limits import LimitError
 from perfeval.reading import (
@@ -46,7 +47,6 @@ from perfeval.reading import (
     indicator_groups,
     level1_skeleton,
     norm,
-    prints_title,
     read_cells,
     sheet_issues,
 )
@@ -60,15 +60,6 @@ _MARK = re.compile(r"\((?:A|B|B/A)\)$")
 _ALIASES: dict[str, frozenset[str]] = {
     norm("其中：当年财政拨款"): frozenset(norm(t) for t in ("其中：本年财政拨款", "当年财政拨款", "本年财政拨款")),
 }
-
-
-def is_project_sheet(ws: SheetGrid) -> bool:
-    """Whether the top rows of ``ws`` print the title 项目支出绩效自评表."""
-    return prints_title(ws, TITLE)
-
-
-def project_sheets(wb: BookGrid) -> list[str]:
-    return [name for name in wb.sheetnames if is_project_sheet(wb[name])]
 
 
 def recognise(wb: BookGrid) -> bool:
