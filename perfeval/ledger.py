@@ -164,6 +164,15 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(_str(value))
 
 
+def _where(sql: str, params: list[Any], **filters: Any) -> tuple[str, list[Any]]:
+    """``sql`` (ending in a WHERE clause) with ``AND column = ?`` for each filter that is not None."""
+    for column, value in filters.items():
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params = [*params, value]
+    return sql, params
+
+
 def key_text(key: tuple[Any, ...] | None) -> str | None:
     """:attr:`Submission.key` as stored in ``submissions.submission_key`` (JSON; None for an unknown key)."""
     if key is None:
@@ -252,14 +261,8 @@ class Ledger:
         text = key_text(key)
         if text is None:
             return None
-        sql = "SELECT id FROM submissions WHERE submission_key = ?"
-        params: list[Any] = [text]
-        if ruleset_version is not None:
-            sql += " AND ruleset_version = ?"
-            params.append(ruleset_version)
-        if config_key is not None:
-            sql += " AND config_key = ?"
-            params.append(config_key)
+        sql, params = _where("SELECT id FROM submissions WHERE submission_key = ?", [text],
+                             ruleset_version=ruleset_version, config_key=config_key)
         row = self._query_one(sql + " ORDER BY version DESC, id DESC LIMIT 1", params)
         return None if row is None else self._submission(row[0])
 
@@ -267,15 +270,8 @@ class Ledger:
         """Every version of the unit's submissions, oldest first (in the order they were first recorded). The
         unit is matched by :func:`perfeval.names.project_key` (width, spaces, brackets do not count); a version
         read under several rule sets or configurations appears once, as its most recently recorded reading."""
-        sql = ("SELECT id, version, recorded_at, ruleset_version, config_key, submission_key FROM submissions "
-               "WHERE unit_key = ?")
-        params: list[Any] = [project_key(unit)]
-        if year is not None:
-            sql += " AND year = ?"
-            params.append(year)
-        if form is not None:
-            sql += " AND form = ?"
-            params.append(form)
+        sql, params = _where("SELECT id, version, recorded_at, ruleset_version, config_key, submission_key "
+                             "FROM submissions WHERE unit_key = ?", [project_key(unit)], year=year, form=form)
         rows = self._query(sql + " ORDER BY id", params)
         first: dict[tuple[Any, int], int] = {}  # (key, version) -> first id
         last: dict[tuple[Any, int], tuple[Any, ...]] = {}

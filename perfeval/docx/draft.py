@@ -71,18 +71,25 @@ def _w(tag: str) -> str:
 # --------------------------------------------------------------------------- formatting helpers
 
 
-def _set_fonts(rpr: Any, east_asia: str) -> None:
-    """``w:rFonts``: Latin and digits in Times New Roman, CJK in ``east_asia``; theme fonts removed (they would
-    win over the named ones)."""
+def _name_fonts(fonts: Any, east_asia: str) -> None:
+    """A ``w:rFonts`` element: Latin and digits in Times New Roman, CJK in ``east_asia``; theme fonts removed
+    (they would win over the named ones)."""
     from docx.oxml.ns import qn
 
-    fonts = rpr.get_or_add_rFonts()
     for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         fonts.attrib.pop(qn(f"w:{attr}"), None)
     fonts.set(qn("w:ascii"), FONT_LATIN)
     fonts.set(qn("w:hAnsi"), FONT_LATIN)
     fonts.set(qn("w:cs"), FONT_LATIN)
     fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _set_fonts(rpr: Any, east_asia: str) -> None:
+    """The run properties' fonts (:func:`_name_fonts`), with quotes and the like shown full width."""
+    from docx.oxml.ns import qn
+
+    fonts = rpr.get_or_add_rFonts()
+    _name_fonts(fonts, east_asia)
     fonts.set(qn("w:hint"), "eastAsia")
 
 
@@ -145,12 +152,7 @@ def _setup_document(document: Any) -> None:
     defaults = document.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
         for fonts in defaults.iter(qn("w:rFonts")):
-            for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-                fonts.attrib.pop(qn(f"w:{attr}"), None)
-            fonts.set(qn("w:ascii"), FONT_LATIN)
-            fonts.set(qn("w:hAnsi"), FONT_LATIN)
-            fonts.set(qn("w:cs"), FONT_LATIN)
-            fonts.set(qn("w:eastAsia"), FONT_BODY)
+            _name_fonts(fonts, FONT_BODY)
         for lang in defaults.iter(qn("w:lang")):
             lang.set(qn("w:eastAsia"), "zh-CN")
     document.settings.element.append(_element('<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'))
