@@ -27,6 +27,7 @@ Heavy modules (pydantic models, openpyxl) are imported inside the command handle
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -724,16 +725,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
                                "jobs": args.jobs}
     bar = _progress_bar(args.quiet)
     try:
-        if bar is None:
-            result = collect_into(inputs, out=out, db=db, **options)
-        else:
-            with bar:
+        with bar if bar is not None else contextlib.nullcontext():
+            if bar is not None:
                 task = bar.add_task("汇总", total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                result = collect_into(inputs, out=out, db=db, progress=progress, **options)
+                options["progress"] = lambda done, total: bar.update(task, completed=done, total=total)
+            result = collect_into(inputs, out=out, db=db, **options)
     except LedgerError as exc:
         raise UserError(str(exc)) from exc
     if args.format == "json":

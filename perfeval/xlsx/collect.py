@@ -152,39 +152,26 @@ def inspect_file(found: Found, config: Config | None = None) -> Submission | Ski
 
 def _inspect(found: Found, base: Submission, config: Config | None) -> Submission | Skipped:
     from perfeval import forms
-    from perfeval.reading import StructureError, read_grid
+    from perfeval.reading import StructureError
     from perfeval.rules import run_rules
     from perfeval.sheets import SUMMARY_SHEET
-    from perfeval.xlsx.fast import fast_from_bytes
-    from perfeval.xlsx.io import open_workbook_bytes, read_package
-    from perfeval.xlsx.verify import fast_package, verify_package, verify_workbook
+    from perfeval.xlsx.fast import open_values
 
-    data = read_package(found.path)
-    if hashlib.sha256(data).hexdigest() != found.sha256:  # replaced since it was hashed: take what was read
-        base = replace(base, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    book: Any = fast_from_bytes(data, found.path)
-    if book is not None:
-        if tuple(book.sheetnames[:2]) == SUMMARY_MARK:
-            return Skipped(str(found.path), "这是 perfeval collect 生成的汇总表，不是报送文件")
-        verified = verify_package(fast_package(book), found.path)
-        summary_rows = book.rows(SUMMARY_SHEET, 9) if SUMMARY_SHEET in book.sheetnames else []
-    else:
-        from perfeval.xlsx.reader import _Book
-
-        wb = open_workbook_bytes(data, found.path)
-        if tuple(wb.sheetnames[:2]) == SUMMARY_MARK:
-            return Skipped(str(found.path), "这是 perfeval collect 生成的汇总表，不是报送文件")
-        verified = verify_workbook(wb, found.path)
-        summary_rows = list(wb[SUMMARY_SHEET].iter_rows(max_col=9, values_only=True)) \
-            if SUMMARY_SHEET in wb.sheetnames else []
-        book = _Book(wb, found.path)
+    opened = open_values(found.path)
+    sha256 = hashlib.sha256(opened.data).hexdigest()
+    if sha256 != found.sha256:  # replaced since it was hashed: take what was read
+        base = replace(base, sha256=sha256, size=len(opened.data))
+    if tuple(opened.sheetnames[:2]) == SUMMARY_MARK:
+        return Skipped(str(found.path), "这是 perfeval collect 生成的汇总表，不是报送文件")
+    verified = opened.verify()
+    summary_rows = opened.rows(SUMMARY_SHEET, 9) if SUMMARY_SHEET in opened.sheetnames else []
     meta = verified.metadata
     sub = replace(base, status=FileStatus(verified.status.value), status_message=verified.message,
                   fingerprint=meta.get("fingerprint") or None, exported_at=verified.exported_at,
                   forced_reason=verified.forced_reason, profile=verified.meta("profile"),
                   unit=verified.unit, year=verified.year, form=verified.meta("form"))
     try:
-        read = read_grid(book)
+        read = opened.read()
     except StructureError as exc:
         return replace(sub, read_error=str(exc))
     pack = forms.get(read.layout.form)

@@ -379,4 +379,54 @@ def fast_from_bytes(data: bytes, path: Path | None = None) -> FastBook | None:
         return None
 
 
-__all__ = ["FastBook", "FastSheet", "Unsupported", "fast_from_bytes", "open_fast"]
+class Opened:
+    """A workbook opened for its values: by the fast reader (``fast``), or by openpyxl (``workbook``) where that
+    cannot read it. ``verify``, ``validate`` without an output and ``collect`` read files through this one place."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.fast = fast_from_bytes(data, path)
+        self.workbook: Any = None
+        if self.fast is None:
+            from perfeval.xlsx.io import open_workbook_bytes
+
+            self.workbook = open_workbook_bytes(data, path)
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.fast.sheetnames if self.fast is not None else self.workbook.sheetnames)
+
+    def rows(self, sheet: str, width: int) -> list[tuple[Any, ...]]:
+        """The sheet's rows as openpyxl's ``iter_rows(max_col=width, values_only=True)`` gives them."""
+        if self.fast is not None:
+            return self.fast.rows(sheet, width)
+        return list(self.workbook[sheet].iter_rows(max_col=width, values_only=True))
+
+    def verify(self) -> Any:
+        """:class:`perfeval.xlsx.verify.VerifyResult` of the file."""
+        from perfeval.xlsx.verify import fast_package, verify_package, verify_workbook
+
+        if self.fast is not None:
+            return verify_package(fast_package(self.fast), self.path)
+        return verify_workbook(self.workbook, self.path)
+
+    def read(self) -> Any:
+        """:class:`perfeval.reading.ReadResult`; StructureError (Chinese) when it matches no form."""
+        if self.fast is not None:
+            from perfeval.reading import read_grid
+
+            return read_grid(self.fast)
+        from perfeval.xlsx.reader import read_workbook_obj
+
+        return read_workbook_obj(self.workbook, self.path)
+
+
+def open_values(path: Path) -> Opened:
+    """:class:`Opened` of ``path``; :class:`perfeval.xlsx.io.WorkbookError` (Chinese) when it cannot be read."""
+    from perfeval.xlsx.io import read_package
+
+    return Opened(path, read_package(path))
+
+
+__all__ = ["FastBook", "FastSheet", "Opened", "Unsupported", "fast_from_bytes", "open_fast", "open_values"]

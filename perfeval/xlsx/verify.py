@@ -280,15 +280,9 @@ def verify_package(wb: Package, path: Path) -> VerifyResult:
 def verify_file(path: Path) -> VerifyResult:
     """核验 a final workbook (through the fast reader where it can read the file, else openpyxl). Raises
     :class:`~perfeval.xlsx.io.WorkbookError` when it cannot be opened."""
-    from perfeval.xlsx.fast import fast_from_bytes
-    from perfeval.xlsx.io import open_workbook_bytes, read_package
+    from perfeval.xlsx.fast import open_values
 
-    path = Path(path)
-    data = read_package(path)
-    book = fast_from_bytes(data, path)
-    if book is not None:
-        return verify_package(fast_package(book), path)
-    return verify_workbook(open_workbook_bytes(data, path), path)
+    return open_values(Path(path)).verify()
 
 
 __all__ = ["STATUS_LABELS", "Package", "VerifyResult", "VerifyStatus", "fast_package", "verify_file", "verify_package",

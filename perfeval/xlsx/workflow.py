@@ -176,22 +176,12 @@ def read_values(src: Path) -> tuple[ReadResult, Config | None]:
     reader, or openpyxl where that cannot read the file (which then explains any problem in Chinese). Raises
     :class:`WorkbookError` or :class:`StructureError` as :func:`perfeval.xlsx.reader.read_workbook` does."""
     from perfeval.config import recorded_config
-    from perfeval.reading import read_grid
     from perfeval.sheets import META_SHEET
-    from perfeval.xlsx.fast import fast_from_bytes
-    from perfeval.xlsx.io import read_package
+    from perfeval.xlsx.fast import open_values
 
-    data = read_package(src)
-    book = fast_from_bytes(data, src)
-    if book is None:
-        from perfeval.xlsx.io import open_workbook_bytes
-        from perfeval.xlsx.reader import read_workbook_obj
-        from perfeval.xlsx.writer import workbook_config
-
-        wb = open_workbook_bytes(data, src)
-        return read_workbook_obj(wb, src), workbook_config(wb)
-    recorded = recorded_config(book.rows(META_SHEET, 2)) if META_SHEET in book.sheetnames else None
-    return read_grid(book), recorded
+    opened = open_values(src)
+    recorded = recorded_config(opened.rows(META_SHEET, 2)) if META_SHEET in opened.sheetnames else None
+    return opened.read(), recorded
 
 
 def cross_rules_for(read: ReadResult, src: Path) -> tuple[Any, ...]:
