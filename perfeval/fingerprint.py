@@ -22,6 +22,7 @@ openpyxl here; :mod:`perfeval.xlsx.export` and :mod:`perfeval.xlsx.verify` read 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import unicodedata
@@ -55,6 +56,7 @@ class CellChange:
         return {"sheet": self.sheet, "cell": self.cell, "old": self.old, "new": self.new}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few hundred addresses in every file of a form
 def address_key(address: str) -> tuple[int, int]:
     """Sort key of an A1 address: (row, column)."""
     return a1.order_key(address)

@@ -24,11 +24,13 @@ The package is checked by :func:`perfeval.xlsx.guard.inspect_package` before any
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import posixpath
 import re
 import zipfile
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ _PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([^\"]*)\"")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*\bt=\"e\"")
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>[ \t\r\n]+</(?:\w+:)?t>")  # " " (calamine: empty)
+_BLANKS = re.compile(rb">[ \t\r\n]+</")  # the trace of _BLANK_TEXT, found much faster
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # an OOXML character escape: openpyxl keeps some, calamine decodes them
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})")
 #: openpyxl's built-in number formats that it takes for dates (openpyxl.styles.numbers: 14–22, 45–47)
@@ -56,8 +59,8 @@ _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _DATE_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # openpyxl's STRIP_RE (literals, locales)
 _FIRST_SAFE_DAY = dt.date(1900, 3, 1)  # before it, Excel's serial numbers count a 29 February 1900
 _TRUE = {"1", "true"}
-_CELL_R_S = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="([0-9]+)"')
-_CELL_ANY_S = re.compile(rb'<c [^>]*?\bs="')
+_CELL_NOT_R_FIRST = re.compile(rb'<c\s(?!r="[A-Z]{1,3}[0-9]{1,7}"[\s/>])')  # a cell tag not starting with its r
+_CELL_S_NOT_SECOND = re.compile(rb'<c r="[^"]*"\s+(?!s=)[^>]*?\bs=')  # a style attribute after another one
 _FORBIDDEN_TITLE = re.compile(r"[\\*?:/\[\]]")  # openpyxl refuses these in a sheet title (and explains it)
 
 
@@ -66,7 +69,13 @@ class Unsupported(Exception):
 
 
 def _parse(data: bytes) -> Any:
-    from defusedxml.ElementTree import fromstring
+    """An XML part as an element tree. Every part was checked by :mod:`perfeval.xlsx.guard` before this reads it
+    (well-formed, within the limits, no document type or entity declaration), so the C parser of the standard
+    library reads it; a part with any ``<!`` (declarations, comments, CDATA) is still left to the openpyxl path,
+    so that nothing here ever meets a declaration."""
+    if b"<!" in data:
+        raise Unsupported("a declaration, comment or CDATA section in an XML part")
+    from xml.etree.ElementTree import fromstring
 
     return fromstring(data)
 
@@ -91,6 +100,23 @@ def _value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=64)
+def _date_cell_pattern(styles: frozenset[int]) -> re.Pattern[bytes]:
+    """The cell tags (``r`` first, ``s`` second) of the given styles; group 1: the reference."""
+    ids = b"|".join(str(i).encode() for i in sorted(styles))
+    return re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="(?:' + ids + rb')"')
+
+
+@functools.lru_cache(maxsize=4096)  # the merged ranges of a form repeat in every file of that form
+def _merged_range(ref: bytes) -> tuple[int, int, int, int]:
+    """A merged range's ``ref`` → (first row, first column, last row, last column), as openpyxl reads it."""
+    first, _, end = ref.decode().partition(":")
+    m1, m2 = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(end or first)
+    if m1 is None or m2 is None:
+        raise Unsupported("a merged range openpyxl reads otherwise")
+    return int(m1.group(2)), a1.col_index(m1.group(1)), int(m2.group(2)), a1.col_index(m2.group(1))
+
+
 class FastSheet:
     """One worksheet: values from calamine, formulas, styles and protection from the sheet part."""
 
@@ -101,10 +127,10 @@ class FastSheet:
         self.visible = visible
         rows = book.calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         self.rows: list[list[Any]] = rows
-        self.xml = book.zip.read(part) if part in book.names else b""
+        self.xml = book.part(part) if part in book.names else b""
         xml = self.xml  # each pattern only where a plain substring search (memchr speed) finds its trace
         if (b't="e"' in xml and _ERROR_CELL.search(xml)) or (b"_x" in xml and _ESCAPE.search(xml)) \
-                or (b"</t>" in xml and _BLANK_TEXT.search(xml)):
+                or (b"</t>" in xml and _BLANKS.search(xml) and _BLANK_TEXT.search(xml)):
             # openpyxl keeps their text; calamine reads errors as empty, decodes escapes and drops a text of blanks
             raise Unsupported(f"{title}: error values, escaped characters or a text of blanks")
         self.formulas: dict[str, str] = self._formulas() if (b"f>" in xml or b"<f " in xml or b"f/>" in xml) \
@@ -127,19 +153,18 @@ class FastSheet:
                 if kind is str:
                     if not value:
                         line[c - 1] = None
-                    continue
-                if kind is float:
+                elif kind is float:
                     if not math.isfinite(value):
                         raise Unsupported(f"{self.title}: an infinite number")
                     if dated and a1.address(r, c) in dated:
                         raise Unsupported(f"{self.title}: a number in a date format")
                     if value.is_integer() and abs(value) < 1e15:
                         line[c - 1] = int(value)
-                elif kind is bool:
-                    continue
                 elif kind is int:
                     if dated and a1.address(r, c) in dated:
                         raise Unsupported(f"{self.title}: a number in a date format")
+                elif kind is bool:
+                    continue
                 elif isinstance(value, dt.time | dt.timedelta):
                     raise Unsupported(f"{self.title}: a time or duration")
                 elif isinstance(value, dt.date):
@@ -149,25 +174,20 @@ class FastSheet:
                     line[c - 1] = _value(value)
 
     def _date_cells(self, dates: frozenset[int]) -> frozenset[str]:
-        """The cells whose style is a date style (read with one pattern where every styled cell writes ``r``
-        first and ``s`` second, as Excel, WPS, LibreOffice and openpyxl do; else from every cell tag)."""
-        pairs = _CELL_R_S.findall(self.xml)
-        if len(pairs) == len(_CELL_ANY_S.findall(self.xml)):
-            wanted = {str(i).encode() for i in dates}
-            return frozenset(ref.decode() for ref, style in pairs if style in wanted)
+        """The cells whose style is a date style: where every cell with a style writes ``r`` first and ``s``
+        second (as Excel, WPS, LibreOffice and openpyxl do), one pattern finds just those cells; else every cell
+        tag is read."""
+        xml = self.xml
+        if _CELL_NOT_R_FIRST.search(xml) is None and _CELL_S_NOT_SECOND.search(xml) is None:
+            return frozenset(ref.decode() for ref in _date_cell_pattern(dates).findall(xml))
         return frozenset(ref for ref, style in self._styles.items() if style in dates)
 
     def _unmerge(self) -> int:
         """As openpyxl: every cell of a merged range but its top-left one is empty (a value stored there is
         not seen). Returns the last row of any merged range (openpyxl's ``max_row`` counts those cells)."""
         last = 0
-        for match in _MERGE.finditer(self.xml) if b"mergeCell" in self.xml else ():
-            first, _, end = match.group(1).decode().partition(":")
-            m1, m2 = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(end or first)
-            if m1 is None or m2 is None:
-                raise Unsupported(f"{self.title}: a merged range openpyxl reads otherwise")
-            r1, c1 = int(m1.group(2)), a1.col_index(m1.group(1))
-            r2, c2 = int(m2.group(2)), a1.col_index(m2.group(1))
+        for ref in _MERGE.findall(self.xml) if b"mergeCell" in self.xml else ():
+            r1, c1, r2, c2 = _merged_range(ref)
             if r2 < r1 or c2 < c1:
                 raise Unsupported(f"{self.title}: a reversed merged range")
             last = max(last, r2)
@@ -241,7 +261,8 @@ class FastSheet:
     # ------------------------------------------------------------------ verify
     @property
     def protected(self) -> bool:
-        match = _PROTECTION.search(self.xml) if b"sheetProtection" in self.xml else None
+        at = self.xml.find(b"sheetProtection")  # the pattern from the tag's "<" on, not over the whole part
+        match = _PROTECTION.search(self.xml, self.xml.rfind(b"<", 0, at)) if at > 0 else None
         if match is None:
             return False
         attrs = dict(_ATTR.findall(match.group(1)))
@@ -261,18 +282,20 @@ class FastSheet:
 class FastBook:
     """A workbook read by the fast path (see the module docstring); :class:`perfeval.reading.BookGrid`."""
 
-    def __init__(self, data: bytes, path: Path | None = None) -> None:
+    def __init__(self, data: bytes, path: Path | None = None, parts: Mapping[str, bytes] | None = None) -> None:
+        """``parts``: the XML parts already decompressed (by the package guard), by zip entry name."""
         from python_calamine import CalamineWorkbook
 
         self.path = path
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
+        self._decompressed = parts or {}
         try:
             self.calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine refuses what openpyxl may still read (or explain)
             raise Unsupported(f"calamine: {type(exc).__name__}") from exc
         workbook_part = self._workbook_part()
-        root = _parse(self.zip.read(workbook_part))
+        root = _parse(self.part(workbook_part))
         if root.tag != f"{{{NS_MAIN}}}workbook":
             raise Unsupported("not a transitional workbook")
         rels = self._rels(workbook_part)
@@ -289,7 +312,8 @@ class FastBook:
             self._parts[name] = (rels[rid], el.get("state", "visible") == "visible")
         if self.sheetnames != list(self.calamine.sheet_names):
             raise Unsupported("sheet lists differ")  # e.g. chart sheets, which calamine lists and openpyxl not
-        if any((b"_x" in (body := self.zip.read(n)) and _ESCAPE.search(body)) or _BLANK_TEXT.search(body)
+        if any((b"_x" in (body := self.part(n)) and _ESCAPE.search(body))
+               or (_BLANKS.search(body) and _BLANK_TEXT.search(body))
                for n in self.names if n.lower().endswith("sharedstrings.xml")):
             raise Unsupported("escaped characters in the shared strings")
         ids, custom = self._number_formats  # parsed now: a style table openpyxl refuses is refused here too
@@ -299,8 +323,13 @@ class FastBook:
         # every sheet now, so that whatever calamine or the sheet parts refuse is known before the engine reads
         self._sheets = {name: FastSheet(self, name, *self._parts[name]) for name in self.sheetnames}
 
+    def part(self, name: str) -> bytes:
+        """The bytes of the package part ``name`` (decompressed once)."""
+        body = self._decompressed.get(name)
+        return body if body is not None else self.zip.read(name)
+
     def _workbook_part(self) -> str:
-        root = _parse(self.zip.read("_rels/.rels"))
+        root = _parse(self.part("_rels/.rels"))
         for rel in root:
             if rel.get("Type", "").endswith("/officeDocument"):
                 return rel.get("Target", "").lstrip("/")
@@ -312,7 +341,7 @@ class FastBook:
         if rels_part not in self.names:
             return {}
         out = {}
-        for rel in _parse(self.zip.read(rels_part)):
+        for rel in _parse(self.part(rels_part)):
             target = rel.get("Target", "")
             if target.startswith("/"):
                 target = target.lstrip("/")
@@ -328,7 +357,7 @@ class FastBook:
     def _number_formats(self) -> tuple[list[int], dict[int, str]]:
         if "xl/styles.xml" not in self.names:
             return [], {}
-        root = _parse(self.zip.read("xl/styles.xml"))
+        root = _parse(self.part("xl/styles.xml"))
         custom = {int(el.get("numFmtId", "0")): el.get("formatCode", "")
                   for el in root.iter(f"{{{NS_MAIN}}}numFmt")}
         xfs = root.find(f"{{{NS_MAIN}}}cellXfs")
@@ -347,7 +376,7 @@ class FastBook:
         if "docProps/custom.xml" not in self.names:
             return {}
         out = {}
-        for prop in _parse(self.zip.read("docProps/custom.xml")):
+        for prop in _parse(self.part("docProps/custom.xml")):
             name = prop.get("name")
             value = next(iter(prop), None)
             if name and value is not None:
@@ -357,7 +386,13 @@ class FastBook:
     def rows(self, name: str, width: int) -> list[tuple[Any, ...]]:
         """The sheet's rows as openpyxl's ``iter_rows(max_col=width, values_only=True)`` gives them."""
         sheet = self[name]
-        return [tuple(sheet.at(r, c) for c in range(1, width + 1)) for r in range(1, sheet.max_row + 1)]
+        if sheet.formulas:
+            return [tuple(sheet.at(r, c) for c in range(1, width + 1)) for r in range(1, sheet.max_row + 1)]
+        blank = (None,) * width
+        out = [line_ if len(line_ := tuple(line[:width])) == width else line_ + blank[len(line_):]
+               for line in sheet.rows]
+        out.extend([blank] * (sheet.max_row - len(out)))
+        return out
 
 
 def open_fast(path: Path) -> FastBook | None:
@@ -369,10 +404,12 @@ def open_fast(path: Path) -> FastBook | None:
     return fast_from_bytes(data, path)
 
 
-def fast_from_bytes(data: bytes, path: Path | None = None) -> FastBook | None:
-    """As :func:`open_fast` for bytes already read and checked by :func:`perfeval.xlsx.io.read_package`."""
+def fast_from_bytes(data: bytes, path: Path | None = None,
+                    parts: Mapping[str, bytes] | None = None) -> FastBook | None:
+    """As :func:`open_fast` for bytes already read and checked by :func:`perfeval.xlsx.io.read_package` (or
+    :func:`~perfeval.xlsx.io.read_checked`, which also gives the decompressed ``parts``)."""
     try:
-        return FastBook(data, path)
+        return FastBook(data, path, parts)
     except Unsupported:
         return None
     except Exception:  # a damaged part: openpyxl's path gives the Chinese explanation
@@ -383,10 +420,10 @@ class Opened:
     """A workbook opened for its values: by the fast reader (``fast``), or by openpyxl (``workbook``) where that
     cannot read it. ``verify``, ``validate`` without an output and ``collect`` read files through this one place."""
 
-    def __init__(self, path: Path, data: bytes) -> None:
+    def __init__(self, path: Path, data: bytes, parts: Mapping[str, bytes] | None = None) -> None:
         self.path = path
         self.data = data
-        self.fast = fast_from_bytes(data, path)
+        self.fast = fast_from_bytes(data, path, parts)
         self.workbook: Any = None
         if self.fast is None:
             from perfeval.xlsx.io import open_workbook_bytes
@@ -424,9 +461,9 @@ class Opened:
 
 def open_values(path: Path) -> Opened:
     """:class:`Opened` of ``path``; :class:`perfeval.xlsx.io.WorkbookError` (Chinese) when it cannot be read."""
-    from perfeval.xlsx.io import read_package
+    from perfeval.xlsx.io import read_checked
 
-    return Opened(path, read_package(path))
+    return Opened(path, *read_checked(path))
 
 
 __all__ = ["FastBook", "FastSheet", "Opened", "Unsupported", "fast_from_bytes", "open_fast", "open_values"]

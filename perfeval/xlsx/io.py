@@ -21,7 +21,7 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -221,6 +221,12 @@ def read_package(path: Path) -> bytes:
     """The bytes of the workbook at ``path``, checked by :func:`perfeval.xlsx.guard.inspect_package` against
     :mod:`perfeval.limits` (what every reader parses: a file replaced meanwhile cannot slip past); a
     :class:`WorkbookError` in Chinese otherwise."""
+    return read_checked(path)[0]
+
+
+def read_checked(path: Path) -> tuple[bytes, Mapping[str, bytes] | None]:
+    """:func:`read_package`, and the XML parts the check decompressed (zip entry name → bytes; None when it did
+    not keep them), so that a reader need not decompress them again."""
     from perfeval.xlsx.guard import PackageRefused, check_package
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -243,10 +249,10 @@ def read_package(path: Path) -> bytes:
     except OSError as exc:
         raise WorkbookError(f"无法读取文件 {path}：{exc.strerror or type(exc).__name__}") from exc
     try:
-        _inspect_once(data, path.name, check_package)
+        parts = _inspect_once(data, path.name, check_package)
     except PackageRefused as exc:
         raise WorkbookError(str(exc)) from exc
-    return data
+    return data, parts if isinstance(parts, Mapping) else None
 
 
 def open_workbook(path: Path, *, data_only: bool = False) -> Workbook:
@@ -313,11 +319,14 @@ def _unreadable(path: Path, exc: BaseException) -> str:
 _INSPECTED: dict[bytes, None] = {}  # digests of the files inspected in this process (a file is opened twice)
 
 
-def _inspect_once(data: bytes, name: str, inspect: Callable[[bytes, str], object]) -> None:
+def _inspect_once(data: bytes, name: str, inspect: Callable[[bytes, str], object]) -> object:
+    """``inspect(data, name)`` unless these bytes were inspected before in this process; what it returned
+    (None for bytes inspected before)."""
     digest = hashlib.blake2b(data, digest_size=20).digest()
     if digest in _INSPECTED:
-        return
-    inspect(data, name)
+        return None
+    result = inspect(data, name)
     if len(_INSPECTED) > 64:
         _INSPECTED.clear()
     _INSPECTED[digest] = None
+    return result
