@@ -8,11 +8,14 @@ Pure data and decisions: the file layer (:mod:`perfeval.xlsx.collect`) fills a :
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar, overload
 
 from perfeval.names import project_key, similarity
 
@@ -204,7 +207,7 @@ class CollectResult:
     """A collected batch: the current submissions (one per unit/year/form), the superseded ones, the files
     skipped and (with an expected list) the units missing."""
 
-    submissions: list[Submission]
+    submissions: Sequence[Submission]  # a list, or a :class:`Spool` view (a large batch kept on disk)
     duplicates: list[Duplicate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     expected: list[str] | None = None
@@ -217,10 +220,13 @@ class CollectResult:
     @property
     def exit_code(self) -> int:
         """0 when every file is intact and clean, 1 when any is not, 2 when nothing could be read."""
-        everything = self.submissions + [d.superseded for d in self.duplicates]
-        if not any(s.status != FileStatus.UNREADABLE for s in everything):
+        readable = unclean = False
+        for s in itertools.chain(self.submissions, (d.superseded for d in self.duplicates)):
+            readable = readable or s.status != FileStatus.UNREADABLE
+            unclean = unclean or not s.clean
+        if not readable:
             return 2
-        if self.skipped or self.missing or any(not s.clean for s in everything):
+        if self.skipped or self.missing or unclean:
             return 1
         return 0
 
@@ -239,7 +245,112 @@ class CollectResult:
         }
 
 
-def _newest_first(sub: Submission) -> tuple[int, int, str, str, str]:
+class Spool(Sequence[Submission]):
+    """Submissions kept in a temporary file (pickled, one after the other) instead of in memory, so that the
+    memory of a batch does not grow with its number of files: :func:`perfeval.xlsx.collect.collect` writes each
+    submission here as it arrives and keeps only a :class:`Brief` of it; the 汇总 writer then reads them back in
+    order (each pass over the batch reads the file once). :meth:`view` gives the sequence of some of them."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="perfeval-collect-")  # removed when closed or collected
+        self._spans: list[tuple[int, int]] = []
+        self._end = 0
+
+    def append(self, sub: Submission) -> int:
+        """Store ``sub``; its index."""
+        data = pickle.dumps(sub, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(self._end)
+        self._file.write(data)
+        self._spans.append((self._end, len(data)))
+        self._end += len(data)
+        return len(self._spans) - 1
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    @overload
+    def __getitem__(self, index: int) -> Submission: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Submission]: ...
+    def __getitem__(self, index: int | slice) -> Submission | list[Submission]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start, size = self._spans[index]
+        self._file.seek(start)
+        sub: Submission = pickle.loads(self._file.read(size))  # our own temporary file, written above
+        return sub
+
+    def __iter__(self) -> Iterator[Submission]:
+        return (self[i] for i in range(len(self)))
+
+    def view(self, indexes: Sequence[int]) -> SpoolView:
+        return SpoolView(self, list(indexes))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class SpoolView(Sequence[Submission]):
+    """Some of a :class:`Spool`'s submissions, in the order given."""
+
+    def __init__(self, spool: Spool, indexes: list[int]) -> None:
+        self.spool, self.indexes = spool, indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    @overload
+    def __getitem__(self, index: int) -> Submission: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Submission]: ...
+    def __getitem__(self, index: int | slice) -> Submission | list[Submission]:
+        if isinstance(index, slice):
+            return [self.spool[i] for i in self.indexes[index]]
+        return self.spool[self.indexes[index]]
+
+    def __iter__(self) -> Iterator[Submission]:
+        return (self.spool[i] for i in self.indexes)
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the batch decisions need of a spooled submission (:func:`dedupe`, :func:`missing_units`, the year
+    and form filters): a few fields, not its findings."""
+
+    index: int  # in the spool
+    path: str
+    status: FileStatus
+    exported_at: str | None
+    received_at: str
+    key: tuple[str, int | None, str | None, tuple[str, ...]] | None
+    unit: str | None
+    year: int | None
+    form: str | None
+    form_title: str | None
+
+    @classmethod
+    def of(cls, sub: Submission, index: int) -> Brief:
+        return cls(index, sub.path, sub.status, sub.exported_at, sub.received_at, sub.key, sub.unit, sub.year,
+                   sub.form, sub.form_title)
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> tuple[str, int | None, str | None, tuple[str, ...]] | None: ...
+    @property
+    def status(self) -> FileStatus: ...
+    @property
+    def exported_at(self) -> str | None: ...
+    @property
+    def received_at(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def _newest_first(sub: _Keyed) -> tuple[int, int, str, str, str]:
     """Sort key: intact exports before others, then the latest export time (a file without one last), then the
     latest file time."""
     return (0 if sub.status == FileStatus.INTACT else 1, 0 if sub.exported_at else 1, _neg(sub.exported_at or ""),
@@ -251,29 +362,27 @@ def _neg(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
-def dedupe(subs: Iterable[Submission]) -> tuple[list[Submission], list[Duplicate]]:
-    """重复报送: of the submissions with the same :attr:`Submission.key`, the newest by export time counts
-    (an intact one before a changed one); the others are listed as superseded. Order of the input is kept
-    for the kept ones."""
-    subs = list(subs)
-    groups: dict[Any, list[Submission]] = {}
+def dedupe(subs: Sequence[K]) -> tuple[list[K], list[tuple[K, K]]]:
+    """重复报送: of the submissions (or their :class:`Brief`) with the same :attr:`Submission.key`, the newest by
+    export time counts (an intact one before a changed one); the others are superseded. Returns the kept ones in
+    input order and the (superseded, kept) pairs."""
+    groups: dict[Any, list[K]] = {}
     for s in subs:
         if s.key is not None:
             groups.setdefault(s.key, []).append(s)
-    superseded: dict[int, Submission] = {}
-    duplicates: list[Duplicate] = []
+    superseded: set[int] = set()
+    pairs: list[tuple[K, K]] = []
     for group in groups.values():
         if len(group) < 2:
             continue
         ordered = sorted(group, key=_newest_first)
         for s in ordered[1:]:
-            superseded[id(s)] = ordered[0]
-            duplicates.append(Duplicate(s, ordered[0]))
-    kept = [s for s in subs if id(s) not in superseded]
-    return kept, duplicates
+            superseded.add(id(s))
+            pairs.append((s, ordered[0]))
+    return [s for s in subs if id(s) not in superseded], pairs
 
 
-def missing_units(expected: Sequence[str], subs: Iterable[Submission], near_threshold: float = 0.8
+def missing_units(expected: Sequence[str], subs: Iterable[Submission | Brief], near_threshold: float = 0.8
                   ) -> list[MissingUnit]:
     """未报送: expected units with no submission (names compared by :func:`perfeval.names.project_key`: width,
     spaces, brackets and a leading ordinal do not count).
@@ -301,13 +410,14 @@ def missing_units(expected: Sequence[str], subs: Iterable[Submission], near_thre
     return out
 
 
-def unexpected_units(expected: Sequence[str], subs: Iterable[Submission]) -> list[str]:
+def unexpected_units(expected: Sequence[str], subs: Iterable[Submission | Brief]) -> list[str]:
     """Submitted units not on the expected list (shown in the 汇总 so a misspelt unit name is noticed)."""
     wanted = {project_key(n) for n in expected}
     return sorted({s.unit for s in subs if s.unit and project_key(s.unit) not in wanted})
 
 
 __all__ = [
-    "FILE_STATUS_LABELS", "CollectResult", "Duplicate", "FileStatus", "MissingUnit", "ScoreEntry", "Skipped",
-    "Submission", "SubmittedFinding", "dedupe", "missing_units", "unexpected_units",
+    "FILE_STATUS_LABELS", "Brief", "CollectResult", "Duplicate", "FileStatus", "MissingUnit", "ScoreEntry",
+    "Skipped", "Spool", "SpoolView", "Submission", "SubmittedFinding", "dedupe", "missing_units",
+    "unexpected_units",
 ]

@@ -473,3 +473,45 @@ def test_near_miss_is_never_a_unit_that_is_on_the_list() -> None:
                      status_message="", unit=E, form="department", year=2023)
     assert missing_units([E, NEAR], [sub]) == [MissingUnit(NEAR)]
     assert [m.near for m in missing_units([NEAR], [sub])] == [E]
+
+
+def _sub(i: int, unit: str, exported_at: str | None, status: str = "intact") -> Any:
+    from perfeval.receiving import FileStatus, SubmittedFinding, Submission
+
+    return Submission(path=f"/in/{i}.xlsx", name=f"{i}.xlsx", sha256=str(i), size=i, received_at=f"2024-03-0{i}",
+                      status=FileStatus(status), status_message="", unit=unit, form="department", year=2023,
+                      exported_at=exported_at,
+                      findings=[SubmittedFinding(code="BD-001", severity="warning", sheet="附件1-1", cell=f"C{i}",
+                                                 message=f"第 {i} 份")])
+
+
+def test_spool_gives_back_what_was_stored_in_order() -> None:
+    """A large batch is kept on disk (perfeval.receiving.Spool): indexing, slicing, iterating and a view in
+    another order give back submissions equal to those stored."""
+    from perfeval.receiving import Spool
+
+    subs = [_sub(i, f"单位{i}", f"2024-03-0{i}T10:00:00+08:00") for i in range(1, 6)]
+    spool = Spool()
+    assert [spool.append(s) for s in subs] == [0, 1, 2, 3, 4]
+    assert len(spool) == 5 and list(spool) == subs
+    assert spool[3] == subs[3] and spool[-1] == subs[4] and spool[1:4] == subs[1:4]
+    view = spool.view([4, 0, 2])
+    assert len(view) == 3 and list(view) == [subs[4], subs[0], subs[2]] and view[1] == subs[0]
+    assert view[0:2] == [subs[4], subs[0]] and list(view) == list(view)  # a view can be read again
+    spool.close()
+
+
+def test_dedupe_on_briefs_keeps_the_newest_intact_one() -> None:
+    """重复报送 decided on the Brief of each submission (what collect keeps in memory): same unit/year/form, the
+    intact one counts before a changed one, then the later export; input order kept for the kept ones."""
+    from perfeval.receiving import Brief, dedupe
+
+    subs = [_sub(1, "甲", "2024-03-01T10:00:00+08:00"), _sub(2, "乙", "2024-03-01T10:00:00+08:00"),
+            _sub(3, "甲", "2024-03-05T10:00:00+08:00", status="values_changed"),
+            _sub(4, "甲", "2024-03-02T10:00:00+08:00")]
+    briefs = [Brief.of(s, i) for i, s in enumerate(subs)]
+    kept, pairs = dedupe(briefs)
+    assert [b.index for b in kept] == [1, 3]  # 乙; 甲's latest intact export (4), not the later changed one (3)
+    assert sorted((old.index, new.index) for old, new in pairs) == [(0, 3), (2, 3)]
+    kept_subs, sub_pairs = dedupe(subs)  # the same decision on the submissions themselves
+    assert kept_subs == [subs[1], subs[3]] and len(sub_pairs) == 2

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -27,9 +28,12 @@ from typing import Any
 
 from perfeval.config import Config
 from perfeval.receiving import (
+    Brief,
     CollectResult,
+    Duplicate,
     FileStatus,
     Skipped,
+    Spool,
     Submission,
     SubmittedFinding,
     dedupe,
@@ -212,7 +216,7 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _results(tasks: list[tuple[Found, Config | None]], jobs: int) -> Iterator[Submission | Skipped]:
+def _results(tasks: list[tuple[Found, Config | None]], jobs: int) -> Generator[Submission | Skipped, None, None]:
     """Results in task order: in this process for a small batch or ``jobs`` 1, else on a process pool."""
     if jobs <= 1 or len(tasks) < 4:
         for task in tasks:
@@ -240,53 +244,58 @@ def collect(inputs: Sequence[Path], *, config: Config | None = None, ledger: Any
 
     paths, skipped = find_inputs(inputs, exclude)
     key = config_key(config)
-    done = 0
-    slots: list[Submission | Skipped | None] = []
+    # the files in input order: a submission the 台账 already holds, or a task for the pool
+    planned: list[Submission | Skipped | None] = []
     tasks: list[tuple[Found, Config | None]] = []
-    todo: list[int] = []
     reused = 0
     for path in paths:
         try:
             found = fingerprint_file(path)
         except OSError as exc:
-            slots.append(Skipped(str(path), f"无法读取：{exc.strerror or type(exc).__name__}"))
+            planned.append(Skipped(str(path), f"无法读取：{exc.strerror or type(exc).__name__}"))
             continue
         known = ledger.known(found.sha256, RULESET_VERSION, key) if ledger is not None else None
         if known is not None:
-            slots.append(replace(known, path=str(path), name=path.name, received_at=found.received_at))
+            planned.append(replace(known, path=str(path), name=path.name, received_at=found.received_at))
             reused += 1
         else:
-            todo.append(len(slots))
-            slots.append(None)
+            planned.append(None)
             tasks.append((found, config))
-    total = len(slots)
+    total = len(planned)
     done = total - len(tasks)
     if progress is not None:
         progress(done, total)
-    for index, result in zip(todo, _results(tasks, jobs or os.cpu_count() or 1), strict=True):
-        slots[index] = result
-        if ledger is not None and isinstance(result, Submission):
-            ledger.record(result, RULESET_VERSION, key)
-        done += 1
-        if progress is not None:
-            progress(done, total)
-    subs: list[Submission] = []
-    for item in slots:
-        if isinstance(item, Skipped):
-            skipped.append(item)
-        elif item is not None:
-            if year is not None and item.year is not None and item.year != year:
+    # each result is written to the spool as it arrives (in input order); only its Brief stays in memory
+    spool = Spool()
+    briefs: list[Brief] = []
+    results = _results(tasks, jobs or os.cpu_count() or 1)
+    try:
+        for item in planned:
+            if item is None:
+                item = next(results)
+                if ledger is not None and isinstance(item, Submission):
+                    ledger.record(item, RULESET_VERSION, key)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            elif year is not None and item.year is not None and item.year != year:
                 skipped.append(Skipped(item.path, f"{item.year}年度，不是所收的{year}年度"))
             elif form is not None and item.form is not None and item.form != form:
                 skipped.append(Skipped(item.path, f"{item.form_title or item.form}，不是所收的表格类型"))
             else:
-                subs.append(item)
-    current, duplicates = dedupe(subs)
-    missing = missing_units(expected, current) if expected is not None else []
-    return CollectResult(submissions=current, duplicates=duplicates, skipped=skipped,
-                         expected=list(expected) if expected is not None else None, missing=missing, year=year,
-                         form=form, generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                         reused=reused)
+                briefs.append(Brief.of(item, spool.append(item)))
+        next(results, None)  # every task was taken: this lets the pool finish
+    finally:
+        results.close()
+    kept, pairs = dedupe(briefs)
+    missing = missing_units(expected, kept) if expected is not None else []
+    return CollectResult(submissions=spool.view([b.index for b in kept]),
+                         duplicates=[Duplicate(spool[old.index], spool[new.index]) for old, new in pairs],
+                         skipped=skipped, expected=list(expected) if expected is not None else None,
+                         missing=missing, year=year, form=form,
+                         generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"), reused=reused)
 
 
 def ledger_files(db: Path) -> list[Path]:
@@ -324,25 +333,31 @@ def result_lines(result: CollectResult, out: Path | None, db: Path | None, *, pr
     from perfeval.receiving import FILE_STATUS_LABELS, FileStatus
 
     subs = result.submissions
-    everything = subs + [d.superseded for d in result.duplicates]
-    counts = {s: sum(1 for x in everything if x.status == s) for s in FileStatus}
-    lines = [f"共收到 {len(everything)} 个工作簿（{result.reused} 个在台账中已有记录，未重新读取），"
+    counts = dict.fromkeys(FileStatus, 0)
+    for x in itertools.chain(subs, (d.superseded for d in result.duplicates)):
+        counts[x.status] += 1
+    with_errors = unclean = 0
+    shown: list[str] = []
+    for x in subs:  # one pass (a large batch is read back from its spool)
+        with_errors += bool(x.counts["error"] or x.read_error)
+        if not x.clean:
+            unclean += 1
+            if unclean <= problems:
+                c = x.counts
+                shown.append(f"  - {x.name}：{x.status_label}；错误 {c['error']}，警告 {c['warning']}"
+                             + (f"；{x.read_error}" if x.read_error else ""))
+    lines = [f"共收到 {sum(counts.values())} 个工作簿（{result.reused} 个在台账中已有记录，未重新读取），"
              f"跳过 {len(result.skipped)} 个文件。"]
     lines.append("核验结果：" + ("；".join(f"{FILE_STATUS_LABELS[s]} {n} 个" for s, n in counts.items() if n) or "无"))
-    with_errors = [s for s in subs if s.counts["error"] or s.read_error]
     lines.append(f"计入汇总 {len(subs)} 份（重复报送 {len(result.duplicates)} 份只保留最新的一份），"
-                 f"其中有错误的 {len(with_errors)} 份。")
+                 f"其中有错误的 {with_errors} 份。")
     if result.expected is not None:
         lines.append(f"应报送单位 {len(result.expected)} 个，未报送 {len(result.missing)} 个"
                      + (f"：{'、'.join(m.name for m in result.missing[:20])}" if result.missing else "")
                      + ("……" if len(result.missing) > 20 else ""))
-    unclean = [s for s in subs if not s.clean]
-    for s in unclean[:problems]:
-        c = s.counts
-        lines.append(f"  - {s.name}：{s.status_label}；错误 {c['error']}，警告 {c['warning']}"
-                     + (f"；{s.read_error}" if s.read_error else ""))
-    if len(unclean) > problems:
-        lines.append(f"  …… 另有 {len(unclean) - problems} 份，见汇总表")
+    lines += shown
+    if unclean > problems:
+        lines.append(f"  …… 另有 {unclean - problems} 份，见汇总表")
     for item in result.skipped[:skipped]:
         lines.append(f"  跳过 {item.path}：{item.reason}")
     if len(result.skipped) > skipped:
