@@ -376,7 +376,7 @@ def breakdown(files: list[Path]) -> list[tuple[str, float]]:
     from perfeval.rules import run_rules
     from perfeval.xlsx.collect import _profile_config
     from perfeval.xlsx.fast import fast_from_bytes
-    from perfeval.xlsx.io import read_package
+    from perfeval.xlsx.io import read_checked
     from perfeval.xlsx.verify import fast_package, verify_package
 
     steps = dict.fromkeys(("read + package guard (perfeval.xlsx.guard)", "fast reader (calamine + XML parts)",
@@ -384,9 +384,9 @@ def breakdown(files: list[Path]) -> list[tuple[str, float]]:
     names = list(steps)
     for path in files:
         t = [time.perf_counter()]
-        data = read_package(path)
+        data, parts = read_checked(path)
         t.append(time.perf_counter())
-        book = fast_from_bytes(data, path)
+        book = fast_from_bytes(data, path, parts)
         assert book is not None
         t.append(time.perf_counter())
         verified = verify_package(fast_package(book), path)

@@ -16,6 +16,7 @@ Values go through the fast reader (:mod:`perfeval.xlsx.fast`); openpyxl only whe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -127,6 +128,7 @@ def _notes(rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str, str], str]:
     return out
 
 
+@functools.lru_cache(maxsize=16)  # a batch records a few profiles; Config is frozen
 def _profile_config(name: str | None) -> Config:
     """The scoring profile a 定稿 recorded (a shipped one), else the default."""
     from perfeval.config import DEFAULT_CONFIG
