@@ -15,8 +15,9 @@ second): each sheet is planned first (one pass over its rows: how many, the colu
 row (a second pass writes each row's cells and height; XlsxWriter flushes a row to a temporary file when the next
 one starts), so that memory does not grow with the rows' contents. What the file format keeps until after the rows
 (each hyperlink's target and each note) is held to the end of its sheet, as with any writer. A sheet holds at most
-65,530 hyperlinks (Excel's limit): beyond that a file name is written as plain text, without a link. Column widths
-are stored on Excel's pixel grid (the width Excel shows for the planned width).
+65,530 hyperlinks (Excel's limit): beyond that a file name is written as plain text, without a link. Sizes are
+stored on Excel's pixel grid: a column the nearest whole pixels to its planned width (what Excel shows for it), a
+row the next whole pixel at or above the height its text needs (96 dpi).
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.url import Url
+from xlsxwriter.utility import xl_rowcol_to_cell_fast as _cell_name
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import CellBlankTuple as _BLANK_CELL
+from xlsxwriter.worksheet import CellDatetimeTuple as _DATE_CELL
+from xlsxwriter.worksheet import CellNumberTuple as _NUMBER_CELL
+from xlsxwriter.worksheet import CellStringTuple as _TEXT_CELL
 from xlsxwriter.worksheet import Worksheet
 
 from perfeval import textfit
@@ -225,9 +231,46 @@ def _wrapped_height(text: str, width: float, bold: bool = False) -> float | None
     return textfit.height_for_lines(textfit.lines_needed(text, width, BODY_SIZE, bold), BODY_SIZE)
 
 
-def _row_height(need: float | None) -> float | None:
-    """A row's height from the largest its wrapped texts need (quarter points, at most Excel's limit)."""
-    return None if need is None else min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(need * 4 - 1e-6) / 4)
+PX_PER_PT = 4 / 3  # 96 dpi
+MAX_ROW_PX = int(textfit.EXCEL_MAX_ROW_HEIGHT * PX_PER_PT)
+
+
+def _row_height(need: float | None) -> int | None:
+    """A row's height in pixels (the file stores whole pixels, as Excel shows them) from the largest height its
+    wrapped texts need (textfit's measure in quarter points, rounded up to the next pixel: never shorter than
+    the text; at most Excel's limit)."""
+    if need is None:
+        return None
+    points = min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(need * 4 - 1e-6) / 4)
+    return min(MAX_ROW_PX, math.ceil(points * PX_PER_PT - 1e-6))
+
+
+class _Sheet(Worksheet):
+    """XlsxWriter's worksheet with a quicker writer for the plain cells of its ``constant_memory`` mode: a formatted
+    text without control characters, ``_xHHHH_`` look-alikes or rich-text markup, a number or date, a blank. It
+    writes the very XML XlsxWriter's own ``_write_cell`` writes for them (tests compare the two), without its
+    regular expressions per cell; any other cell goes to XlsxWriter."""
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        look = cell.format
+        if look is not None:
+            kind = cell.__class__
+            if kind is _TEXT_CELL:
+                text = cell.string
+                if text.isprintable() and "_x" not in text and not text.startswith("<r>"):
+                    if "&" in text or "<" in text or ">" in text:
+                        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                    keep = ' xml:space="preserve"' if text[:1] == " " or text[-1:] == " " else ""
+                    self.fh.write(f'<c r="{_cell_name(row, col)}" s="{look._get_xf_index()}" t="inlineStr"><is>'
+                                  f"<t{keep}>{text}</t></is></c>")
+                    return
+            elif kind is _NUMBER_CELL or kind is _DATE_CELL:
+                self.fh.write(f'<c r="{_cell_name(row, col)}" s="{look._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
+                return
+            elif kind is _BLANK_CELL:
+                self.fh.write(f'<c r="{_cell_name(row, col)}" s="{look._get_xf_index()}"/>')
+                return
+        super()._write_cell(row, col, cell)
 
 
 class _FileLink(Url):
@@ -391,7 +434,7 @@ class _Table:
             if h is not None and (need is None or h > need):
                 need = h
         if need is not None:
-            ws.set_row(r, _row_height(need))
+            ws.set_row_pixels(r, _row_height(need))
         kinds = [col.kind for col in cols]
         typeds = [col.typed for col in cols]
         formats: dict[tuple[str, bool, str | None, bool], Format] = {}
@@ -471,7 +514,7 @@ class _Table:
                     ws.write_comment(r, c, notes[j], {"author": NOTE_AUTHOR, "width": NOTE_WIDTH_PX,
                                                       "height": NOTE_HEIGHT_PX})
             if need is not None:
-                ws.set_row(r, _row_height(need))
+                ws.set_row_pixels(r, _row_height(need))
 
 
 def _set_widths(ws: Worksheet, tables: Sequence[_Table]) -> None:
@@ -514,7 +557,7 @@ def _table_sheet(book: Workbook, looks: _Looks, name: str, title: str, table: _T
                  freeze: tuple[int, int] = (1, 0)) -> None:
     """A sheet holding one table: frozen header, autofilter over the table, printed with its header on each page.
     ``freeze``: the rows and columns that stay in view."""
-    ws = book.add_worksheet(name)
+    ws = book.add_worksheet(name, _Sheet)
     table.plan()
     _set_widths(ws, [table])
     _finish(ws, title, last_col=len(table.cols), last_row=table.last_row)
@@ -623,7 +666,7 @@ SUMMARY_COLUMNS = (
 SUMMARY_HEADERS = tuple(c.header for c in SUMMARY_COLUMNS)
 
 
-def _summary_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
+def _summary_rows(result: CollectResult, targets: Callable[[str], str]) -> Iterator[Row]:
     n = 0
     fp_col = SUMMARY_HEADERS.index("指纹（SHA-256 前16位）")
     for sub in result.submissions:
@@ -636,7 +679,7 @@ def _summary_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
         shown_fp = fingerprint[:FINGERPRINT_SHOWN] + ("…" if len(fingerprint) > FINGERPRINT_SHOWN else "")
         control, actual, budget = ((sub.control_rate, sub.three_public_actual, sub.three_public_budget)
                                    if department else (None, None, None))
-        link, received = Link(sub.name, link_target(sub.path, folder)), _when(sub.received_at)
+        link, received = Link(sub.name, targets(sub.path)), _when(sub.received_at)
         bad = _bad(sub)
         notes = {fp_col: f"文件指纹（SHA-256）：{fingerprint}"} if len(fingerprint) > FINGERPRINT_SHOWN else {}
         for entry, found in zip(entries, buckets, strict=True):
@@ -668,9 +711,9 @@ FINDINGS_COLUMNS = (
 )
 
 
-def _finding_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
+def _finding_rows(result: CollectResult, targets: Callable[[str], str]) -> Iterator[Row]:
     for sub in result.submissions:
-        target = link_target(sub.path, folder)
+        target = targets(sub.path)
         for f in sub.findings:
             fills = {}
             try:
@@ -711,14 +754,14 @@ DUPLICATE_COLUMNS = (
 )
 
 
-def _duplicate_rows(result: CollectResult, folder: Path) -> list[Row]:
+def _duplicate_rows(result: CollectResult, targets: Callable[[str], str]) -> list[Row]:
     rows = []
     for d in result.duplicates:
         old, kept = d.superseded, d.kept
         projects = "、".join(e.project for e in old.entries if e.project)
         rows.append(Row([old.unit or "", old.year, form_short(old), projects,
-                         Link(old.name, link_target(old.path, folder)), old.status_label, _when(old.exported_at),
-                         _when(old.received_at), Link(kept.name, link_target(kept.path, folder)),
+                         Link(old.name, targets(old.path)), old.status_label, _when(old.exported_at),
+                         _when(old.received_at), Link(kept.name, targets(kept.path)),
                          _when(kept.exported_at), d.reason]))
     return rows
 
@@ -773,7 +816,7 @@ def _review_totals(ws: Worksheet, looks: _Looks, last: int, scores: Sequence[Dec
 
 
 def _write_review(book: Workbook, looks: _Looks, title: str, result: CollectResult) -> None:
-    ws = book.add_worksheet(REVIEW_SHEET)
+    ws = book.add_worksheet(REVIEW_SHEET, _Sheet)
     table = _Table(REVIEW_COLUMNS, lambda: _review_rows(result), "无（没有可复核的自评表）")
     table.plan()
     last = table.last_row
@@ -907,7 +950,7 @@ def _bar(book: Workbook, title: str, x_title: str, header: int, last: int) -> An
 
 
 def _write_stats(book: Workbook, looks: _Looks, title: str, result: CollectResult) -> StatsLayout:
-    ws = book.add_worksheet(STATS_SHEET)
+    ws = book.add_worksheet(STATS_SHEET, _Sheet)
     st = _stats(result)
     shared: dict[int, float] = {}
     tables: list[_Table] = []
@@ -990,6 +1033,8 @@ def build_summary(result: CollectResult, folder: Path, target: io.BytesIO | str)
     """Write the 汇总 workbook of ``result`` to ``target`` (a file name or a buffer); hyperlinks are relative to
     ``folder`` (where it will be saved)."""
     book = xlsxwriter.Workbook(target, {"constant_memory": True})
+    # each file's link target worked out once (a file has several rows, on several sheets, each written twice)
+    targets = functools.lru_cache(maxsize=4096)(functools.partial(link_target, folder=folder))
     looks = _Looks(book)
     title = _title(result)
 
@@ -998,19 +1043,19 @@ def build_summary(result: CollectResult, folder: Path, target: io.BytesIO | str)
         _table_sheet(book, looks, name, title, _Table(cols, rows, empty), freeze)
 
     # 序号 and 单位 stay in view when scrolling right
-    table(SUMMARY_SHEET, SUMMARY_COLUMNS, lambda: _summary_rows(result, folder), "无（没有收到可汇总的 .xlsx 文件）",
+    table(SUMMARY_SHEET, SUMMARY_COLUMNS, lambda: _summary_rows(result, targets), "无（没有收到可汇总的 .xlsx 文件）",
           freeze=(1, 2))
-    table(FINDINGS_SHEET, FINDINGS_COLUMNS, lambda: _finding_rows(result, folder), "无（本批定稿的校验没有发现问题）")
+    table(FINDINGS_SHEET, FINDINGS_COLUMNS, lambda: _finding_rows(result, targets), "无（本批定稿的校验没有发现问题）")
     if result.expected is not None:
         expected = result.expected
         table(MISSING_SHEET, MISSING_COLUMNS, lambda: _missing_rows(result),
               f"无（名单上的 {len(expected)} 个单位均已报送）")
-    table(DUPLICATES_SHEET, DUPLICATE_COLUMNS, lambda: _duplicate_rows(result, folder), "无（没有重复报送）")
+    table(DUPLICATES_SHEET, DUPLICATE_COLUMNS, lambda: _duplicate_rows(result, targets), "无（没有重复报送）")
     _write_review(book, looks, title, result)
     _write_stats(book, looks, title, result)
     if result.skipped:
         table(SKIPPED_SHEET, SKIPPED_COLUMNS,
-              lambda: [Row([Link(PurePath(s.path).name, link_target(s.path, folder)), s.reason])
+              lambda: [Row([Link(PurePath(s.path).name, targets(s.path)), s.reason])
                        for s in result.skipped], "无")
     book.close()
 
