@@ -272,6 +272,18 @@ class _Sheet(Worksheet):
                 return
         super()._write_cell(row, col, cell)
 
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        written = self.previous_row
+        super()._write_single_row(current_row_num)
+        self.row_info.pop(written, None)  # the row is in the file: only its size stays (notes and charts are placed
+        # by the sizes of the rows above them), and that as one shared entry per distinct size
+        size = self.row_sizes.get(written)
+        if size is not None:
+            self.row_sizes[written] = _SIZES.setdefault((size[0], size[1]), size)
+
+
+_SIZES: dict[tuple[Any, Any], list[Any]] = {}  # a row's [height, hidden] as XlsxWriter keeps it, shared
+
 
 class _FileLink(Url):
     """A hyperlink to a file whose target (a relative path or a ``file:`` URI, already %-encoded by
@@ -574,14 +586,14 @@ def link_target(file: str, folder: Path) -> str:
     when there is one (same drive), else an absolute ``file:`` URI. Characters that end or escape a URI part
     (space, ``%``, ``#``, ``?``, controls, quotes) are %-encoded as UTF-8; Chinese characters stay as they are
     (Excel and LibreOffice both read them)."""
-    path = Path(os.path.abspath(file))
+    path = os.path.abspath(file)
     try:
         relative: str | None = os.path.relpath(path, os.path.abspath(folder))
     except ValueError:  # Windows: another drive
         relative = None
     if relative is not None:
         return _escape(relative if os.sep == "/" else PurePath(relative).as_posix())
-    posix = path.as_posix()
+    posix = PurePath(path).as_posix()
     return "file://" + ("" if posix.startswith("/") else "/") + _escape(posix)
 
 
