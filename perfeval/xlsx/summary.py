@@ -16,8 +16,8 @@ row (a second pass writes each row's cells and height; XlsxWriter flushes a row 
 one starts), so that memory does not grow with the rows' contents. What the file format keeps until after the rows
 (each hyperlink's target and each note) is held to the end of its sheet, as with any writer. A sheet holds at most
 65,530 hyperlinks (Excel's limit): beyond that a file name is written as plain text, without a link. Sizes are
-stored on Excel's pixel grid: a column the nearest whole pixels to its planned width (what Excel shows for it), a
-row the next whole pixel at or above the height its text needs (96 dpi).
+stored on Excel's pixel grid (96 dpi): columns and rows the nearest whole pixels to their planned sizes (what Excel
+shows for them).
 """
 
 from __future__ import annotations
@@ -236,13 +236,13 @@ MAX_ROW_PX = int(textfit.EXCEL_MAX_ROW_HEIGHT * PX_PER_PT)
 
 
 def _row_height(need: float | None) -> int | None:
-    """A row's height in pixels (the file stores whole pixels, as Excel shows them) from the largest height its
-    wrapped texts need (textfit's measure in quarter points, rounded up to the next pixel: never shorter than
-    the text; at most Excel's limit)."""
+    """A row's height in pixels (the file stores whole pixels) from the largest height its wrapped texts need
+    (textfit's measure in quarter points, at most Excel's limit): the nearest pixel, as Excel shows such a height
+    (within half a pixel, well inside textfit's padding)."""
     if need is None:
         return None
     points = min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(need * 4 - 1e-6) / 4)
-    return min(MAX_ROW_PX, math.ceil(points * PX_PER_PT - 1e-6))
+    return min(MAX_ROW_PX, math.floor(points * PX_PER_PT + 0.5))
 
 
 class _Sheet(Worksheet):
