@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -302,7 +302,7 @@ class _Looks:
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self._cache: dict[tuple[Any, ...], Format] = {}
-        self.links: dict[str, int] = {}  # sheet name → hyperlinks written
+        self.links: dict[int, int] = {}  # sheet (id) → hyperlinks written
 
     def get(self, key: tuple[Any, ...], props: Callable[[], dict[str, Any]]) -> Format:
         look = self._cache.get(key)
@@ -337,10 +337,10 @@ class _Looks:
 
     def link(self, ws: Worksheet) -> bool:
         """Whether ``ws`` may take one more hyperlink (counted)."""
-        n = self.links.get(ws.name, 0)
+        n = self.links.get(id(ws), 0)
         if n >= MAX_LINKS:
             return False
-        self.links[ws.name] = n + 1
+        self.links[id(ws)] = n + 1
         return True
 
 
@@ -489,13 +489,14 @@ class _Table:
                     if not text:
                         ws.write_blank(r, c, None, look)
                     elif looks.link(ws):
-                        ws.write_url(r, c, _FileLink(value.target, text), look)
+                        link: Any = _FileLink(value.target, text)  # (a Url object: XlsxWriter's stubs say str)
+                        ws.write_url(r, c, link, look)
                         if text.startswith("<r>") and text.endswith("</r>"):
                             _put(ws, r, c, text, look)  # the link stays, the text as typed
                     else:
                         _put(ws, r, c, text, look)  # past Excel's limit of links on a sheet: the name alone
                 elif t is Formula:
-                    ws.write_formula(r, c, value.text, look, value.value)
+                    ws.write_formula(r, c, value.text, look, cast(Any, value.value))
                 elif t is Decimal or t is float:
                     number = float(value)
                     if math.isfinite(number):
@@ -824,7 +825,7 @@ def _review_totals(ws: Worksheet, looks: _Looks, last: int, scores: Sequence[Dec
             "bold": True, "num_format": f, "border": 1, "border_color": _rgb(GRID_COLOUR)})
         ws.write_string(r, REVIEW_SELF - 2, label, label_look)
         for col, (formula, value) in zip((REVIEW_SELF, REVIEW_SCORE), totals[label], strict=True):
-            ws.write_formula(r, col - 1, formula, look, value)
+            ws.write_formula(r, col - 1, formula, look, cast(Any, value))  # (the stubs say int: any result goes)
 
 
 def _write_review(book: Workbook, looks: _Looks, title: str, result: CollectResult) -> None:
