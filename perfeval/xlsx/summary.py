@@ -9,6 +9,15 @@ when files were skipped, 跳过的文件.
 Every table sheet: header row 1 (bold, tinted), frozen, with an autofilter over the table, repeated on each
 printed page; A4 landscape, one page wide; column widths from :mod:`perfeval.textfit` (the project's one text
 measure), rows grown for wrapped text. The data comes from :mod:`perfeval.receiving`; this module only lays it out.
+
+The file is written with XlsxWriter in its ``constant_memory`` mode (a batch of thousands of rows in about a
+second): each sheet is planned first (one pass over its rows: how many, the column widths), then streamed row by
+row (a second pass writes each row's cells and height; XlsxWriter flushes a row to a temporary file when the next
+one starts), so that memory does not grow with the rows' contents. What the file format keeps until after the rows
+(each hyperlink's target and each note) is held to the end of its sheet, as with any writer. A sheet holds at most
+65,530 hyperlinks (Excel's limit): beyond that a file name is written as plain text, without a link. Sizes are
+stored on Excel's pixel grid (96 dpi): columns and rows the nearest whole pixels to their planned sizes (what Excel
+shows for them).
 """
 
 from __future__ import annotations
@@ -16,30 +25,33 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import heapq
+import io
 import itertools
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any, cast
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
-from openpyxl.chart import BarChart, Reference, ScatterChart
-from openpyxl.chart.series_factory import SeriesFactory as Series
-from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.url import Url
+from xlsxwriter.utility import xl_rowcol_to_cell_fast as _cell_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import CellBlankTuple as _BLANK_CELL
+from xlsxwriter.worksheet import CellDatetimeTuple as _DATE_CELL
+from xlsxwriter.worksheet import CellNumberTuple as _NUMBER_CELL
+from xlsxwriter.worksheet import CellStringTuple as _TEXT_CELL
+from xlsxwriter.worksheet import Worksheet
 
 from perfeval import textfit
 from perfeval.a1 import col_letter
 from perfeval.findings import SEVERITY_LABELS, Severity
 from perfeval.flagging import SEVERITY_FILLS
+from perfeval.layout import ROLE_FILLS, Role
 from perfeval.names import project_key
 from perfeval.receiving import (
     CollectResult,
@@ -49,9 +61,7 @@ from perfeval.receiving import (
     SubmittedFinding,
     unexpected_units,
 )
-from perfeval.xlsx import styles
-from perfeval.xlsx.io import save_atomic
-from perfeval.xlsx.writer import setup_report_print
+from perfeval.xlsx.io import atomic_write_bytes
 
 # --------------------------------------------------------------------------- names and constants
 
@@ -75,27 +85,39 @@ NO_POINTS = "没有同时有全年预算数和总分的自评表"
 POINT_COLOUR = "4472C4"  # the scatter chart's points (Office blue, as the bars)
 
 NOTE_AUTHOR = "绩效自评助手"
+NOTE_WIDTH_PX, NOTE_HEIGHT_PX = 360, 30
 FINGERPRINT_SHOWN = 16  # hex digits of the fingerprint shown in the cell (the whole one is in the cell's note)
 
+# Colours as ARGB (the file's form); fills name the colour of a solid fill.
 BODY_FONT, BODY_SIZE = "宋体", 10.0
-HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
-ERROR_FILL = PatternFill("solid", start_color=SEVERITY_FILLS[Severity.ERROR], end_color=SEVERITY_FILLS[Severity.ERROR])
-WARNING_FILL = PatternFill("solid", start_color=SEVERITY_FILLS[Severity.WARNING],
-                           end_color=SEVERITY_FILLS[Severity.WARNING])
-SEVERITY_CELL_FILLS = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in SEVERITY_FILLS.items()}
-LINK_FONT = Font(name=BODY_FONT, size=BODY_SIZE, color="FF0563C1", underline="single")
-_THIN = Side(style="thin", color="FFBFBFBF")
-GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = "FFD9E1F2"
+ERROR_FILL = SEVERITY_FILLS[Severity.ERROR]
+WARNING_FILL = SEVERITY_FILLS[Severity.WARNING]
+SEVERITY_CELL_FILLS = dict(SEVERITY_FILLS)
+INPUT_FILL = ROLE_FILLS[Role.INPUT]  # where the reviewer types (as on the official sheets)
+LINK_COLOUR = "FF0563C1"
+GRID_COLOUR = "FFBFBFBF"  # thin grid lines round every table cell
 
 FILTER_BUTTON_UNITS = 2.2  # room the autofilter's drop-down button takes in a header cell
 AMOUNT_FORMAT, RATE_FORMAT, SCORE_FORMAT = "#,##0.00", "0.00%", "0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
+# Print set-up of every sheet: that of perfeval.xlsx.writer.setup_report_print (A4, one page wide, these margins
+# and footer, centred), always landscape, with the batch's title in the page header. (Repeated here: that module
+# is openpyxl's, which collect does not otherwise load.)
+REPORT_MARGINS = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom (inches)
+HEADER_FOOTER_MARGIN = 0.3
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+A4_PAPER = 9
+MAX_LINKS = 65_530  # hyperlinks per sheet (Excel's limit)
+PX_PER_UNIT = 7  # a column-width unit is 7 px (the file's width is on this pixel grid)
+
 # --------------------------------------------------------------------------- table machinery
 #
-# The workbook is written in openpyxl's write-only mode: each sheet is planned first (one pass over its rows:
-# how many, the column widths, the print set-up), then streamed row by row (a second pass builds each row's cells
-# and its height, writes them and lets them go), so that memory does not grow with the number of rows.
+# Each sheet is planned first (one pass over its rows: how many, the column widths, the print set-up), then
+# streamed row by row (a second pass writes each row's cells and its height): the rows are built twice and never
+# kept. A part of a sheet that writes rows is a generator yielding the (0-based) row it writes next and writing it
+# when resumed, so that the rows of several parts (the 统计 sheet) are written in order.
 
 
 @dataclass(frozen=True)
@@ -119,31 +141,43 @@ class Link:
 
 @dataclass(frozen=True)
 class Formula:
-    """A native formula (``=…``) in a table cell: shown in its column's look, no say in the column's width."""
+    """A native formula (``=…``) in a table cell: shown in its column's look, no say in the column's width.
+    ``value``: the result stored with it until the spreadsheet computes it (``""``: none, computed on opening)."""
 
     text: str
+    value: float | str = ""
 
 
-@dataclass
+_NO_FILLS: dict[int, str] = {}
+_NO_NOTES: dict[int, str] = {}
+
+
+@dataclass(slots=True)
 class Row:
     values: list[Any]
-    fill: PatternFill | None = None
-    cell_fills: dict[int, PatternFill] = field(default_factory=dict)  # 0-based column → fill
-    notes: dict[int, str] = field(default_factory=dict)  # 0-based column → note text
+    fill: str | None = None  # ARGB of the row's fill
+    cell_fills: dict[int, str] = field(default_factory=lambda: _NO_FILLS)  # 0-based column → fill (read only)
+    notes: dict[int, str] = field(default_factory=lambda: _NO_NOTES)  # 0-based column → note text (read only)
     spill: bool = False  # a one-line message (empty state): no wrapping, no say in the column widths
 
 
 _FORMATS = {"score": SCORE_FORMAT, "amount": AMOUNT_FORMAT, "rate": RATE_FORMAT, "time": TIME_FORMAT,
             "int": "0", "count": "0"}
 _CENTERED = ("int", "count", "code")
+_WRAPPING = ("text", "long")  # the kinds that wrap (and whose column width is capped)
+_TEXTUAL = ("text", "long", "code")  # a text in a column of another kind is shown as "text"
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # openpyxl's ILLEGAL_CHARACTERS_RE
+_MAX_TEXT = 32_767
 
 
-def _font(bold: bool = False) -> Font:
-    return Font(name=BODY_FONT, size=BODY_SIZE, bold=bold)
+def _rgb(argb: str) -> str:
+    return "#" + argb[-6:]
 
 
 def _clean(text: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[: 32_767]
+    if not text.isprintable():  # (a quick test first: most texts have no control character at all)
+        text = _ILLEGAL.sub("", text)
+    return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT]
 
 
 def _shown(value: Any, kind: str) -> str:
@@ -166,11 +200,20 @@ def _shown(value: Any, kind: str) -> str:
     return str(value)
 
 
+_UNITS_PER_EM = BODY_SIZE / textfit.PT_PER_UNIT
+_SPARE_UNITS = textfit.PADDING_UNITS + 0.4
+
+
 @functools.lru_cache(maxsize=65_536)
 def _units(text: str, bold: bool = False, size: float = BODY_SIZE) -> float:
     """Column width (file units) that shows ``text``'s longest line on one line."""
     longest = max((textfit.text_em(line, bold) for line in text.split("\n")), default=0.0)
     return longest * size / textfit.PT_PER_UNIT + textfit.PADDING_UNITS + 0.4
+
+
+def _at_most(text: str) -> float:
+    """An upper bound of ``_units(text)`` (regular weight) without measuring: no character is wider than 1 em."""
+    return len(text) * BODY_SIZE / textfit.PT_PER_UNIT + textfit.PADDING_UNITS + 0.4
 
 
 def _header_width(header: str) -> float:
@@ -180,73 +223,134 @@ def _header_width(header: str) -> float:
     return _units(shown, bold=True) + FILTER_BUTTON_UNITS
 
 
-def _kind(value: Any, col: Col) -> str:
-    if isinstance(value, Link):
-        return "link"  # one line: LibreOffice does not wrap a hyperlink's text
-    return col.kind if not (isinstance(value, str) and col.kind not in ("text", "long", "code")) else "text"
+def _wrapped_height(text: str, width: float, bold: bool = False) -> float | None:
+    """The height (points) ``text`` needs in a column ``width`` units wide when it wraps, ``None`` when it fits
+    on one line."""
+    if "\n" not in text and ((not bold and _at_most(text) <= width) or _units(text, bold) <= width):
+        return None
+    return textfit.height_for_lines(textfit.lines_needed(text, width, BODY_SIZE, bold), BODY_SIZE)
 
 
-def _row_height(cells: Sequence[tuple[str, float]], bold: bool = False) -> float | None:
-    """The height a row needs for its texts that wrap (``(text, usable column width)``), or ``None`` when every
-    text fits on one line (textfit's measure, in quarter points, at most Excel's limit)."""
-    need: float | None = None
-    for text, width in cells:
-        if "\n" not in text and _units(text, bold) <= width:
-            continue  # one line
-        h = textfit.height_for_lines(textfit.lines_needed(text, width, BODY_SIZE, bold), BODY_SIZE)
-        need = h if need is None or h > need else need
-    return None if need is None else min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(need * 4 - 1e-6) / 4)
+PX_PER_PT = 4 / 3  # 96 dpi
+MAX_ROW_PX = int(textfit.EXCEL_MAX_ROW_HEIGHT * PX_PER_PT)
+
+
+def _row_height(need: float | None) -> int | None:
+    """A row's height in pixels (the file stores whole pixels) from the largest height its wrapped texts need
+    (textfit's measure in quarter points, at most Excel's limit): the nearest pixel, as Excel shows such a height
+    (within half a pixel, well inside textfit's padding)."""
+    if need is None:
+        return None
+    points = min(textfit.EXCEL_MAX_ROW_HEIGHT, math.ceil(need * 4 - 1e-6) / 4)
+    return min(MAX_ROW_PX, math.floor(points * PX_PER_PT + 0.5))
+
+
+class _Sheet(Worksheet):
+    """XlsxWriter's worksheet with a quicker writer for the plain cells of its ``constant_memory`` mode: a formatted
+    text without control characters, ``_xHHHH_`` look-alikes or rich-text markup, a number or date, a blank. It
+    writes the very XML XlsxWriter's own ``_write_cell`` writes for them (tests compare the two), without its
+    regular expressions per cell; any other cell goes to XlsxWriter."""
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        look = cell.format
+        if look is not None:
+            kind = cell.__class__
+            if kind is _TEXT_CELL:
+                text = cell.string
+                if text.isprintable() and "_x" not in text and not text.startswith("<r>"):
+                    if "&" in text or "<" in text or ">" in text:
+                        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                    keep = ' xml:space="preserve"' if text[:1] == " " or text[-1:] == " " else ""
+                    self.fh.write(f'<c r="{_cell_name(row, col)}" s="{look._get_xf_index()}" t="inlineStr"><is>'
+                                  f"<t{keep}>{text}</t></is></c>")
+                    return
+            elif kind is _NUMBER_CELL or kind is _DATE_CELL:
+                self.fh.write(f'<c r="{_cell_name(row, col)}" s="{look._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
+                return
+            elif kind is _BLANK_CELL:
+                self.fh.write(f'<c r="{_cell_name(row, col)}" s="{look._get_xf_index()}"/>')
+                return
+        super()._write_cell(row, col, cell)
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        written = self.previous_row
+        super()._write_single_row(current_row_num)
+        self.row_info.pop(written, None)  # the row is in the file: only its size stays (notes and charts are placed
+        # by the sizes of the rows above them), and that as one shared entry per distinct size
+        size = self.row_sizes.get(written)
+        if size is not None:
+            self.row_sizes[written] = _SIZES.setdefault((size[0], size[1]), size)
+
+
+_SIZES: dict[tuple[Any, Any], list[Any]] = {}  # a row's [height, hidden] as XlsxWriter keeps it, shared
+
+
+class _FileLink(Url):
+    """A hyperlink to a file whose target (a relative path or a ``file:`` URI, already %-encoded by
+    :func:`link_target`) is stored as it is: XlsxWriter's own ``external:`` links turn ``/`` into ``\\`` and
+    encode again."""
+
+    def __init__(self, target: str, text: str) -> None:
+        super().__init__("external:x.xlsx")  # an external (file) link
+        self._link = self._relationship_link = target
+        self._text = text
 
 
 class _Looks:
-    """The workbook's cell styles, each built once (on a scratch cell) and shared by every cell of that look."""
+    """The workbook's cell formats, each made once and shared by every cell of that look."""
 
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws  # any sheet of the workbook: styles are indexed per workbook
-        self._cache: dict[tuple[Any, ...], StyleArray] = {}
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self._cache: dict[tuple[Any, ...], Format] = {}
+        self.links: dict[int, int] = {}  # sheet (id) → hyperlinks written
 
-    def get(self, key: tuple[Any, ...], make: Callable[[Cell], None]) -> StyleArray:
+    def get(self, key: tuple[Any, ...], props: Callable[[], dict[str, Any]]) -> Format:
         look = self._cache.get(key)
         if look is None:
-            scratch = WriteOnlyCell(self.ws)
-            make(scratch)
-            look = self._cache[key] = scratch._style
+            look = self._cache[key] = self.book.add_format({"font_name": BODY_FONT, "font_size": BODY_SIZE,
+                                                             **props()})
         return look
 
-    def cell(self, ws: Any, value: Any, key: tuple[Any, ...], make: Callable[[Cell], None]) -> Cell:
-        """A cell of ``ws`` holding ``value`` in the look ``key`` (built by ``make`` the first time)."""
-        c = WriteOnlyCell(ws, value)
-        c._style = self.get(key, make)
-        return c
-
-    def table(self, kind: str, wrap: bool, fill: PatternFill | None, typed: bool) -> StyleArray:
-        def make(c: Cell) -> None:
-            c.font = LINK_FONT if kind == "link" else _font()
+    def table(self, kind: str, wrap: bool, fill: str | None, typed: bool) -> Format:
+        def props() -> dict[str, Any]:
+            p: dict[str, Any] = {"border": 1, "border_color": _rgb(GRID_COLOUR), "valign": "top",
+                                 "align": "center" if kind in _CENTERED else ("right" if kind in _FORMATS
+                                                                              else "left")}
+            if kind == "link":
+                p.update(font_color=_rgb(LINK_COLOUR), underline=1)
             if kind in _FORMATS:
-                c.number_format = _FORMATS[kind]
-            c.border = GRID
-            horizontal = "center" if kind in _CENTERED else ("right" if kind in _FORMATS else "left")
-            c.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
+                p["num_format"] = _FORMATS[kind]
+            if wrap:
+                p["text_wrap"] = True
             if fill is not None:
-                c.fill = fill
+                p.update(pattern=1, bg_color=_rgb(fill))
             if typed:
-                c.fill = styles.INPUT_FILL
-                c.protection = styles.UNLOCKED
+                p.update(pattern=1, bg_color=_rgb(INPUT_FILL), locked=False)
+            return p
 
-        return self.get(("table", kind, wrap, id(fill), typed), make)
+        return self.get(("table", kind, wrap, fill, typed), props)
 
-    def header(self) -> StyleArray:
-        def make(c: Cell) -> None:
-            c.font = _font(bold=True)
-            c.fill = HEADER_FILL
-            c.border = GRID
-            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    def header(self) -> Format:
+        return self.get(("header",), lambda: {"bold": True, "pattern": 1, "bg_color": _rgb(HEADER_FILL), "border": 1,
+                                              "border_color": _rgb(GRID_COLOUR), "align": "center",
+                                              "valign": "vcenter", "text_wrap": True})
 
-        return self.get(("header",), make)
+    def link(self, ws: Worksheet) -> bool:
+        """Whether ``ws`` may take one more hyperlink (counted)."""
+        n = self.links.get(id(ws), 0)
+        if n >= MAX_LINKS:
+            return False
+        self.links[id(ws)] = n + 1
+        return True
 
 
-#: a planned row: 1-based row number, 1-based column → cell, the row's height (``None``: the default)
-_Line = tuple[int, dict[int, Cell], float | None]
+def _put(ws: Worksheet, r: int, c: int, text: str, look: Format) -> None:
+    """Write a (cleaned, non-empty) text. XlsxWriter writes a text that looks like ``<r>…</r>`` as rich-text
+    markup; such a text goes in as two plain runs, shown as typed."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        ws.write_rich_string(r, c, look, text[:1], look, text[1:], look)
+    else:
+        ws.write_string(r, c, text, look)
 
 
 @dataclass
@@ -282,123 +386,197 @@ class _Table:
         """Count the rows and fit the column widths to the shown texts (up to each column's cap). ``shared``: the
         widths of the columns other tables on the sheet need (read and updated)."""
         cols = self.cols
+        n = len(cols)
         widths = [max(col.min_width, _header_width(col.header)) for col in cols]
+        kinds = [col.kind for col in cols]
+        caps = [col.max_width for col in cols]
+        numbers: dict[tuple[str, Any], float] = {}  # (kind, number) → width, for the formatted kinds
         count = 0
         for row in self.rows():
             count += 1
             if row.spill:
                 continue
-            values = row.values
-            for j, col in enumerate(cols):
-                value = values[j] if j < len(values) else None
-                kind = _kind(value, col)
-                need = _units(_shown(value, kind))
-                wrap = kind in ("text", "long")
-                widths[j] = max(widths[j], min(need, col.max_width) if wrap or kind == "link" else need)
+            for j, value in enumerate(row.values[:n]):
+                if value is None:
+                    continue
+                t = type(value)
+                width = widths[j]
+                if t is str or t is Link:
+                    text = value if t is str else value.text
+                    capped = t is Link or kinds[j] != "code"  # a text in a column of another kind: "text"
+                    if (capped and width >= caps[j]) or _at_most(text) <= width:
+                        continue  # cannot widen the column
+                    need = _units(text)
+                    if capped and need > caps[j]:
+                        need = caps[j]
+                elif t is Formula:
+                    continue  # shows nothing measured
+                else:
+                    kind = kinds[j]
+                    if kind in ("rate", "amount", "score") and t is not bool and t is not dt.datetime:
+                        key = (kind, value)
+                        need = numbers.get(key, -1.0)
+                        if need < 0:
+                            need = numbers[key] = _units(_shown(value, kind))
+                    else:
+                        need = _units(_shown(value, kind))
+                    if kind in _WRAPPING and need > caps[j]:
+                        need = caps[j]
+                if need > width:
+                    widths[j] = need
         for j, width in enumerate(widths):
             if shared is not None:  # columns shared with the tables above (统计)
                 width = shared[self.first_col + j] = max(width, shared.get(self.first_col + j, 0.0))
             widths[j] = round(width, 2)
         self.count, self.widths = count, widths
 
-    def lines(self, ws: Any, looks: _Looks) -> Iterator[_Line]:
-        """The header and the rows as cells, each row with the height its wrapped texts need."""
-        cols, widths, first_col = self.cols, self.widths, self.first_col
-        header_look = looks.header()
-        header: dict[int, Cell] = {}
+    def write(self, ws: Worksheet, looks: _Looks) -> Iterator[int]:
+        """Write the header and the rows, each row with the height its wrapped texts need (see the section
+        notes: yields the row it writes next)."""
+        cols, widths = self.cols, self.widths
+        n = len(cols)
+        r = self.first_row - 1
+        c0 = self.first_col - 1
+        yield r
+        header = looks.header()
+        need: float | None = None
         for j, col in enumerate(cols):
-            c = WriteOnlyCell(ws, col.header)
-            c._style = header_look
-            header[first_col + j] = c
-        yield self.first_row, header, _row_height(
-            [(col.header, widths[j] - FILTER_BUTTON_UNITS) for j, col in enumerate(cols)], bold=True)
-        r = self.first_row
+            ws.write_string(r, c0 + j, col.header, header)
+            h = _wrapped_height(col.header, widths[j] - FILTER_BUTTON_UNITS, bold=True)
+            if h is not None and (need is None or h > need):
+                need = h
+        if need is not None:
+            ws.set_row_pixels(r, _row_height(need))
+        kinds = [col.kind for col in cols]
+        typeds = [col.typed for col in cols]
+        formats: dict[tuple[str, bool, str | None, bool], Format] = {}
         for row in self._items():
             r += 1
-            cells: dict[int, Cell] = {}
-            wrapped: list[tuple[str, float]] = []
-            values = row.values
-            for j, col in enumerate(cols):
-                value = values[j] if j < len(values) else None
-                kind = _kind(value, col)
-                c = WriteOnlyCell(ws)
-                if isinstance(value, Link):
-                    c.value = _clean(value.text)
-                    c.hyperlink = value.target
-                elif isinstance(value, Formula):
-                    c.value = value.text
-                elif isinstance(value, str):
-                    c.value = _clean(value) if value else None
+            yield r
+            values, spill, fill, cell_fills, notes = row.values, row.spill, row.fill, row.cell_fills, row.notes
+            nv = len(values)
+            need = None
+            for j in range(n):
+                value = values[j] if j < nv else None
+                c = c0 + j
+                kind = kinds[j]
+                t = type(value)
+                if t is str:
+                    if kind not in _TEXTUAL:
+                        kind = "text"
+                elif t is Link:
+                    kind = "link"
+                wrap = kind in _WRAPPING and not spill
+                key = (kind, wrap, cell_fills.get(j, fill) if cell_fills else fill, typeds[j] and not spill)
+                look = formats.get(key)
+                if look is None:
+                    look = formats[key] = looks.table(*key)
+                shown: str | None = None
+                if t is str:
+                    if value:
+                        text = _clean(value)
+                        if text.startswith("<r>"):
+                            _put(ws, r, c, text, look)
+                        else:
+                            ws.write_string(r, c, text, look)
+                        shown = value
+                    else:
+                        ws.write_blank(r, c, None, look)
+                elif value is None:
+                    ws.write_blank(r, c, None, look)
+                elif t is Link:
+                    text = _clean(value.text)
+                    if not text:
+                        ws.write_blank(r, c, None, look)
+                    elif looks.link(ws):
+                        link: Any = _FileLink(value.target, text)  # (a Url object: XlsxWriter's stubs say str)
+                        ws.write_url(r, c, link, look)
+                        if text.startswith("<r>") and text.endswith("</r>"):
+                            _put(ws, r, c, text, look)  # the link stays, the text as typed
+                    else:
+                        _put(ws, r, c, text, look)  # past Excel's limit of links on a sheet: the name alone
+                elif t is Formula:
+                    ws.write_formula(r, c, value.text, look, cast(Any, value.value))
+                elif t is Decimal or t is float:
+                    number = float(value)
+                    if math.isfinite(number):
+                        ws.write_number(r, c, number, look)
+                    else:
+                        ws.write_blank(r, c, None, look)
+                    shown = _shown(value, kind) if wrap else None
+                elif t is int:
+                    ws.write_number(r, c, value, look)
+                    shown = _shown(value, kind) if wrap else None
+                elif t is dt.datetime:
+                    ws.write_datetime(r, c, value, look)
+                    shown = _shown(value, kind) if wrap else None
+                elif t is bool:
+                    ws.write_boolean(r, c, value, look)
+                    shown = _shown(value, kind) if wrap else None
                 else:
-                    c.value = value
-                wrap = kind in ("text", "long") and not row.spill
-                c._style = looks.table(kind, wrap, row.cell_fills.get(j, row.fill), col.typed and not row.spill)
-                if j in row.notes:
-                    note = Comment(row.notes[j], NOTE_AUTHOR)
-                    note.width, note.height = 360, 30
-                    c.comment = note
-                cells[first_col + j] = c
-                if wrap:
                     shown = _shown(value, kind)
                     if shown:
-                        wrapped.append((shown, widths[j]))
-            yield r, cells, _row_height(wrapped)
+                        _put(ws, r, c, _clean(shown), look)
+                    else:
+                        ws.write_blank(r, c, None, look)
+                if wrap and shown:
+                    h = _wrapped_height(shown, widths[j])
+                    if h is not None and (need is None or h > need):
+                        need = h
+                if notes and j in notes:
+                    ws.write_comment(r, c, notes[j], {"author": NOTE_AUTHOR, "width": NOTE_WIDTH_PX,
+                                                      "height": NOTE_HEIGHT_PX})
+            if need is not None:
+                ws.set_row_pixels(r, _row_height(need))
 
 
-def _set_widths(ws: Any, tables: Sequence[_Table]) -> None:
+def _set_widths(ws: Worksheet, tables: Sequence[_Table]) -> None:
     for t in tables:  # a later table on the sheet sets the width of a column it shares with one above
         for j, width in enumerate(t.widths):
-            ws.column_dimensions[col_letter(t.first_col + j)].width = width
+            c = t.first_col - 1 + j
+            ws.set_column_pixels(c, c, int(width * PX_PER_UNIT + 0.5))
 
 
-def _stream(ws: Any, parts: Sequence[Iterable[_Line]], *, last_row: int, last_col: int) -> None:
-    """Write the sheet's rows in order: ``parts`` each give their rows in order (rows of several parts are merged).
-    Call after everything the sheet's top needs (widths, print set-up, frozen panes) is set."""
-    ws.calculate_dimension = lambda: f"A1:{col_letter(last_col)}{last_row}"  # the <dimension> of a full sheet
-    written = 0
-    merged = heapq.merge(*parts, key=lambda line: line[0])
-    for r, group in itertools.groupby(merged, key=lambda line: line[0]):
-        cells: dict[int, Cell] = {}
-        height: float | None = None
-        for _, part_cells, h in group:
-            cells.update(part_cells)
-            if h is not None and (height is None or h > height):
-                height = h
-        while written < r - 1:
-            ws.append([])
-            written += 1
-        values: list[Cell | None] = [None] * max(cells, default=0)
-        for col, c in cells.items():
-            values[col - 1] = c
-        if height is not None:
-            ws.row_dimensions[r].height = height
-        ws.append(values)
-        written = r
-        if height is not None:
-            del ws.row_dimensions[r]  # written with the row: not kept
+def _stream(parts: Sequence[Iterator[int]]) -> None:
+    """Write the sheet's rows in order: ``parts`` each write their rows in order (rows of several parts are
+    merged). Call after everything the sheet's top needs (widths, print set-up, frozen panes) is set."""
+    heads = [(r, i, part) for i, part in enumerate(parts) if (r := next(part, None)) is not None]
+    heapq.heapify(heads)
+    while heads:
+        _, i, part = heads[0]
+        r = next(part, None)  # writes the row, says the next
+        if r is None:
+            heapq.heappop(heads)
+        else:
+            heapq.heapreplace(heads, (r, i, part))
 
 
-def _finish(ws: Any, title: str, *, last_col: int, last_row: int, title_rows: str | None = "1:1") -> None:
+def _finish(ws: Worksheet, title: str, *, last_col: int, last_row: int, title_rows: bool = True) -> None:
     """A4 landscape one page wide, header row on every page, the batch's title in the page header."""
-    setup_report_print(ws, title_rows=title_rows, last_col=last_col, last_row=last_row)
-    ws.page_setup.orientation = "landscape"
-    header = ws.oddHeader.center if ws.oddHeader is not None else None
-    if header is not None:
-        header.text = f"{title}　{ws.title}".replace("&", "&&")
-        header.size = 10
+    left, right, top, bottom = REPORT_MARGINS
+    ws.set_paper(A4_PAPER)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    ws.center_horizontally()
+    ws.print_area(0, 0, last_row - 1, last_col - 1)
+    if title_rows:
+        ws.repeat_rows(0)
+    ws.set_header("&C&10 " + f"{title}　{ws.name}".replace("&", "&&"), {"margin": HEADER_FOOTER_MARGIN})
+    ws.set_footer("&C&9 " + PAGE_FOOTER, {"margin": HEADER_FOOTER_MARGIN})
 
 
-def _table_sheet(wb: Workbook, looks: _Looks, name: str, title: str, table: _Table,
-                 freeze: Sequence[str] = ("A2",), ws: Any = None) -> None:
-    """A sheet holding one table: frozen header, autofilter over the table, printed with its header on each page."""
-    ws = ws if ws is not None else cast(Any, wb).create_sheet(name)
+def _table_sheet(book: Workbook, looks: _Looks, name: str, title: str, table: _Table,
+                 freeze: tuple[int, int] = (1, 0)) -> None:
+    """A sheet holding one table: frozen header, autofilter over the table, printed with its header on each page.
+    ``freeze``: the rows and columns that stay in view."""
+    ws = book.add_worksheet(name, _Sheet)
     table.plan()
     _set_widths(ws, [table])
     _finish(ws, title, last_col=len(table.cols), last_row=table.last_row)
-    ws.auto_filter.ref = f"{col_letter(table.first_col)}{table.first_row}:{col_letter(table.last_col)}{table.last_row}"
-    for cell in freeze:
-        ws.freeze_panes = cell
-    _stream(ws, [table.lines(ws, looks)], last_row=table.last_row, last_col=table.last_col)
+    ws.autofilter(table.first_row - 1, table.first_col - 1, table.last_row - 1, table.last_col - 1)
+    ws.freeze_panes(*freeze)
+    _stream([table.write(ws, looks)])
 
 
 # --------------------------------------------------------------------------- values
@@ -409,21 +587,26 @@ def link_target(file: str, folder: Path) -> str:
     when there is one (same drive), else an absolute ``file:`` URI. Characters that end or escape a URI part
     (space, ``%``, ``#``, ``?``, controls, quotes) are %-encoded as UTF-8; Chinese characters stay as they are
     (Excel and LibreOffice both read them)."""
-    path = Path(os.path.abspath(file))
+    path = os.path.abspath(file)
     try:
         relative: str | None = os.path.relpath(path, os.path.abspath(folder))
     except ValueError:  # Windows: another drive
         relative = None
     if relative is not None:
-        return _escape(PurePath(relative).as_posix())
-    posix = path.as_posix()
+        return _escape(relative if os.sep == "/" else PurePath(relative).as_posix())
+    posix = PurePath(path).as_posix()
     return "file://" + ("" if posix.startswith("/") else "/") + _escape(posix)
 
 
 _URI_UNSAFE = set(' %#?"<>\\^`{|}')
 
 
+_URI_UNSAFE_RE = re.compile(r'[ %#?"<>\\^`{|}\x00-\x1f\x7f]')
+
+
 def _escape(text: str) -> str:
+    if _URI_UNSAFE_RE.search(text) is None:
+        return text
     out = []
     for ch in text:
         if ch in _URI_UNSAFE or ord(ch) < 0x20 or ord(ch) == 0x7F:
@@ -496,31 +679,39 @@ SUMMARY_COLUMNS = (
 SUMMARY_HEADERS = tuple(c.header for c in SUMMARY_COLUMNS)
 
 
-def _summary_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
+def _summary_rows(result: CollectResult, targets: Callable[[str], str]) -> Iterator[Row]:
     n = 0
     fp_col = SUMMARY_HEADERS.index("指纹（SHA-256 前16位）")
     for sub in result.submissions:
         entries: list[ScoreEntry | None] = list(sub.entries) or [None]
         buckets = entry_findings(sub)
+        # the same for each row of the submission
+        department = sub.form == "department"
+        fingerprint = sub.fingerprint or ""
+        unit, form, status, status_text = sub.unit or "", form_short(sub), sub.status_label, _status_text(sub)
+        shown_fp = fingerprint[:FINGERPRINT_SHOWN] + ("…" if len(fingerprint) > FINGERPRINT_SHOWN else "")
+        control, actual, budget = ((sub.control_rate, sub.three_public_actual, sub.three_public_budget)
+                                   if department else (None, None, None))
+        link, received = Link(sub.name, targets(sub.path)), _when(sub.received_at)
+        bad = _bad(sub)
+        notes = {fp_col: f"文件指纹（SHA-256）：{fingerprint}"} if len(fingerprint) > FINGERPRINT_SHOWN else {}
         for entry, found in zip(entries, buckets, strict=True):
-            counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
-            department = sub.form == "department"
-            fingerprint = sub.fingerprint or ""
+            errors = warnings = infos = 0
+            for f in found:
+                if f.severity == "error":
+                    errors += 1
+                elif f.severity == "warning":
+                    warnings += 1
+                elif f.severity == "info":
+                    infos += 1
             n += 1
             values = [
-                n, sub.unit or "", sub.year, form_short(sub), entry.project if entry else "",
-                sub.status_label, _status_text(sub),
-                fingerprint[:FINGERPRINT_SHOWN] + ("…" if len(fingerprint) > FINGERPRINT_SHOWN else ""),
+                n, unit, sub.year, form, entry.project if entry else "", status, status_text, shown_fp,
                 entry.score if entry else None, (entry.grade or "") if entry else "",
-                entry.execution_rate if entry else None,
-                sub.control_rate if department else None,
-                sub.three_public_actual if department else None,
-                sub.three_public_budget if department else None,
-                counts["error"], counts["warning"], counts["info"],
-                sub.forced_reason or "", Link(sub.name, link_target(sub.path, folder)), _when(sub.received_at),
+                entry.execution_rate if entry else None, control, actual, budget,
+                errors, warnings, infos, sub.forced_reason or "", link, received,
             ]
-            fill = ERROR_FILL if _bad(sub) or counts["error"] else WARNING_FILL if counts["warning"] else None
-            notes = {fp_col: f"文件指纹（SHA-256）：{fingerprint}"} if len(fingerprint) > FINGERPRINT_SHOWN else {}
+            fill = ERROR_FILL if bad or errors else WARNING_FILL if warnings else None
             yield Row(values, fill=fill, notes=notes)
 
 
@@ -533,9 +724,9 @@ FINDINGS_COLUMNS = (
 )
 
 
-def _finding_rows(result: CollectResult, folder: Path) -> Iterator[Row]:
+def _finding_rows(result: CollectResult, targets: Callable[[str], str]) -> Iterator[Row]:
     for sub in result.submissions:
-        target = link_target(sub.path, folder)
+        target = targets(sub.path)
         for f in sub.findings:
             fills = {}
             try:
@@ -576,14 +767,14 @@ DUPLICATE_COLUMNS = (
 )
 
 
-def _duplicate_rows(result: CollectResult, folder: Path) -> list[Row]:
+def _duplicate_rows(result: CollectResult, targets: Callable[[str], str]) -> list[Row]:
     rows = []
     for d in result.duplicates:
         old, kept = d.superseded, d.kept
         projects = "、".join(e.project for e in old.entries if e.project)
         rows.append(Row([old.unit or "", old.year, form_short(old), projects,
-                         Link(old.name, link_target(old.path, folder)), old.status_label, _when(old.exported_at),
-                         _when(old.received_at), Link(kept.name, link_target(kept.path, folder)),
+                         Link(old.name, targets(old.path)), old.status_label, _when(old.exported_at),
+                         _when(old.received_at), Link(kept.name, targets(kept.path)),
                          _when(kept.exported_at), d.reason]))
     return rows
 
@@ -610,60 +801,53 @@ def _review_rows(result: CollectResult) -> Iterator[Row]:
                        None, Formula(f'=IF(OR({v}{r}="",{s}{r}=""),"",{v}{r}-{s}{r})'), None])
 
 
-def _review_totals(ws: Any, looks: _Looks, last: int) -> Iterator[_Line]:
-    """Below the table (one empty row: the totals stay out of the filtered table): 合计, 平均 and the count."""
+def _review_totals(ws: Worksheet, looks: _Looks, last: int, scores: Sequence[Decimal]) -> Iterator[int]:
+    """Below the table (one empty row: the totals stay out of the filtered table): 合计, 平均 and the count.
+    Each formula is stored with its result for the sheet as written (``scores``: the 自评得分; no 复核得分 yet)."""
     first = 2
     s, v = col_letter(REVIEW_SELF), col_letter(REVIEW_SCORE)
     self_range, review_range = f"{s}{first}:{s}{last}", f"{v}{first}:{v}{last}"
-    totals = {
-        "合计": (f"=SUM({self_range})", f"=SUM({review_range})"),
-        "平均": (f'=IF(COUNT({self_range})=0,"",AVERAGE({self_range}))',
-               f'=IF(COUNT({review_range})=0,"",AVERAGE({review_range}))'),
-        "有得分的表数": (f"=COUNT({self_range})", f"=COUNT({review_range})"),
+    total = sum(scores, Decimal(0))
+    totals: dict[str, tuple[tuple[str, float | str], tuple[str, float | str]]] = {
+        "合计": ((f"=SUM({self_range})", float(total)), (f"=SUM({review_range})", 0)),
+        "平均": ((f'=IF(COUNT({self_range})=0,"",AVERAGE({self_range}))',
+                float(total / len(scores)) if scores else ""),
+               (f'=IF(COUNT({review_range})=0,"",AVERAGE({review_range}))', "")),
+        "有得分的表数": ((f"=COUNT({self_range})", len(scores)), (f"=COUNT({review_range})", 0)),
     }
-
-    def label_look(c: Cell) -> None:
-        c.font = _font(bold=True)
-        c.alignment = Alignment(horizontal="right")
-
-    def total_look(number_format: str) -> Callable[[Cell], None]:
-        def make(c: Cell) -> None:
-            c.font = _font(bold=True)
-            c.number_format = number_format
-            c.border = GRID
-        return make
-
-    r = last + 1
+    label_look = looks.get(("total label",), lambda: {"bold": True, "align": "right"})
+    r = last  # 0-based: one empty row below the table's last row
     for label in REVIEW_TOTAL_LABELS:
         r += 1
+        yield r
         number_format = "0" if label == REVIEW_TOTAL_LABELS[-1] else SCORE_FORMAT
-        cells = {REVIEW_SELF - 1: looks.cell(ws, label, ("total label",), label_look)}
-        for col, formula in zip((REVIEW_SELF, REVIEW_SCORE), totals[label], strict=True):
-            cells[col] = looks.cell(ws, formula, ("total", number_format), total_look(number_format))
-        yield r, cells, None
+        look = looks.get(("total", number_format), lambda f=number_format: {  # type: ignore[misc]
+            "bold": True, "num_format": f, "border": 1, "border_color": _rgb(GRID_COLOUR)})
+        ws.write_string(r, REVIEW_SELF - 2, label, label_look)
+        for col, (formula, value) in zip((REVIEW_SELF, REVIEW_SCORE), totals[label], strict=True):
+            ws.write_formula(r, col - 1, formula, look, cast(Any, value))  # (the stubs say int: any result goes)
 
 
-def _write_review(wb: Workbook, looks: _Looks, title: str, result: CollectResult) -> None:
-    ws = cast(Any, wb).create_sheet(REVIEW_SHEET)
+def _write_review(book: Workbook, looks: _Looks, title: str, result: CollectResult) -> None:
+    ws = book.add_worksheet(REVIEW_SHEET, _Sheet)
     table = _Table(REVIEW_COLUMNS, lambda: _review_rows(result), "无（没有可复核的自评表）")
     table.plan()
     last = table.last_row
     last_row = last + 1 + len(REVIEW_TOTAL_LABELS) if table.count else last
     _set_widths(ws, [table])
     _finish(ws, title, last_col=len(REVIEW_COLUMNS), last_row=last_row)
-    ws.auto_filter.ref = f"A1:{col_letter(len(REVIEW_COLUMNS))}{last}"
-    ws.freeze_panes = "A2"
-    parts: list[Iterable[_Line]] = [table.lines(ws, looks)]
+    ws.autofilter(0, 0, last - 1, len(REVIEW_COLUMNS) - 1)
+    ws.freeze_panes(1, 0)
+    parts: list[Iterator[int]] = [table.write(ws, looks)]
     if table.count:
-        v = col_letter(REVIEW_SCORE)
-        check = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
-                               showErrorMessage=True, errorTitle="复核得分", error="复核得分应为 0 到 100 之间的数。",
-                               promptTitle="复核得分", prompt="填写复核后的得分（0–100）；不填则不计入平均复核。",
-                               showInputMessage=True)
-        check.add(f"{v}2:{v}{last}")
-        ws.data_validations.append(check)
-        parts.append(_review_totals(ws, looks, last))
-    _stream(ws, parts, last_row=last_row, last_col=len(REVIEW_COLUMNS))
+        ws.data_validation(1, REVIEW_SCORE - 1, last - 1, REVIEW_SCORE - 1, {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100, "ignore_blank": True,
+            "show_error": True, "error_title": "复核得分", "error_message": "复核得分应为 0 到 100 之间的数。",
+            "show_input": True, "input_title": "复核得分",
+            "input_message": "填写复核后的得分（0–100）；不填则不计入平均复核。"})
+        scores = [e.score for sub in result.submissions for e in sub.entries if e.score is not None]
+        parts.append(_review_totals(ws, looks, last, scores))
+    _stream(parts)
 
 
 # --------------------------------------------------------------------------- 统计
@@ -741,6 +925,8 @@ SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM = round(BAR_COLUMNS * DEFAULT_COL_CM + BAR_W
 SCATTER_FIRST_ROW = math.ceil(BAR_HEIGHT_CM / DEFAULT_ROW_CM) + 3
 STATS_CHART_LAST_COL = CHART_FIRST_COL + math.ceil(SCATTER_WIDTH_CM / DEFAULT_COL_CM) - 1
 STATS_CHART_LAST_ROW = SCATTER_FIRST_ROW + math.ceil(SCATTER_HEIGHT_CM / DEFAULT_ROW_CM)
+PX_PER_CM = 96 / 2.54
+STATS_REF = f"'{STATS_SHEET}'!"  # the charts' ranges name the sheet quoted, as Excel writes them
 
 
 @dataclass(frozen=True)
@@ -754,38 +940,37 @@ class StatsLayout:
     charts: tuple[str, ...]
 
 
-def _caption(ws: Any, looks: _Looks, row: int, text: str) -> _Line:
-    def make(c: Cell) -> None:
-        c.font = Font(name=BODY_FONT, size=11, bold=True)
+def _line(ws: Worksheet, row: int, col: int, text: str, look: Format) -> Iterator[int]:
+    """One text in a cell (1-based row and column), as a part of a sheet's rows."""
+    yield row - 1
+    ws.write_string(row - 1, col - 1, text, look)
 
-    return row, {1: looks.cell(ws, text, ("caption",), make)}, None
+
+def _size(width_cm: float, height_cm: float) -> dict[str, float]:
+    return {"width": round(width_cm * PX_PER_CM), "height": round(height_cm * PX_PER_CM)}
 
 
-def _bar(ws: Worksheet, title: str, x_title: str, header: int, last: int) -> BarChart:
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = title
-    chart.y_axis.title = "自评表数"
-    chart.x_axis.title = x_title
-    chart.add_data(Reference(ws, min_col=2, min_row=header, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-    chart.legend = None
-    chart.y_axis.majorGridlines = None
-    chart.y_axis.number_format = "0"
-    chart.x_axis.delete = False  # openpyxl ≥ 3.1 hides axes unless told
-    chart.y_axis.delete = False
-    chart.width, chart.height = BAR_WIDTH_CM, BAR_HEIGHT_CM
+def _bar(book: Workbook, title: str, x_title: str, header: int, last: int) -> Any:
+    chart: Any = book.add_chart({"type": "column"})
+    chart.add_series({"name": f"={STATS_REF}$B${header}", "categories": f"={STATS_REF}$A${header + 1}:$A${last}",
+                      "values": f"={STATS_REF}$B${header + 1}:$B${last}"})
+    chart.set_title({"name": title})
+    chart.set_x_axis({"name": x_title})
+    chart.set_y_axis({"name": "自评表数", "num_format": "0", "major_gridlines": {"visible": False}})
+    chart.set_legend({"none": True})
+    chart.set_size(_size(BAR_WIDTH_CM, BAR_HEIGHT_CM))
     return chart
 
 
-def _write_stats(wb: Workbook, looks: _Looks, title: str, result: CollectResult) -> StatsLayout:
-    ws = cast(Any, wb).create_sheet(STATS_SHEET)
+def _write_stats(book: Workbook, looks: _Looks, title: str, result: CollectResult) -> StatsLayout:
+    ws = book.add_worksheet(STATS_SHEET, _Sheet)
     st = _stats(result)
     shared: dict[int, float] = {}
     tables: list[_Table] = []
-    lines: list[_Line] = []
+    parts: list[Iterator[int]] = []
+    caption = looks.get(("caption",), lambda: {"font_size": 11, "bold": True})
     row = 1
-    for caption, cols, rows, empty in (
+    for text, cols, rows, empty in (
         ("核验情况", STATS_COUNT_COLUMNS, lambda: [Row([k, v]) for k, v in st.counts], "无"),
         ("等级分布（按自评表）", STATS_GRADE_COLUMNS, lambda: [Row([k, v]) for k, v in st.grades], "无"),
         ("执行率分布（按自评表）", STATS_RATE_COLUMNS,
@@ -793,7 +978,7 @@ def _write_stats(wb: Workbook, looks: _Looks, title: str, result: CollectResult)
         ("得分与资金（有全年预算数和总分的自评表）", STATS_POINT_COLUMNS, lambda: (Row(list(p)) for p in st.points),
          f"无（{NO_POINTS}）"),
     ):
-        lines.append(_caption(ws, looks, row, caption))
+        parts.append(_line(ws, row, 1, text, caption))
         table = _Table(cols, rows, empty, first_row=row + 1)
         table.plan(shared)
         tables.append(table)
@@ -804,48 +989,39 @@ def _write_stats(wb: Workbook, looks: _Looks, title: str, result: CollectResult)
     point_caption, points_last = points.first_row - 1, points.last_row
     _set_widths(ws, tables)
     last_row, last_col = max(points_last, STATS_CHART_LAST_ROW), STATS_CHART_LAST_COL
-    _finish(ws, title, last_col=last_col, last_row=last_row, title_rows=None)
-    ws.auto_filter.ref = f"A{point_caption + 1}:D{points_last}"  # the one long table of the sheet
+    _finish(ws, title, last_col=last_col, last_row=last_row, title_rows=False)
+    ws.autofilter(point_caption, 0, points_last - 1, 3)  # the one long table of the sheet
 
     charts: list[str] = []
-    grade_chart = _bar(ws, "等级分布", "等级", grade_caption + 1, grades_last - 1)  # 无总分 is not a 等级
-    ws.add_chart(grade_chart, f"{col_letter(CHART_FIRST_COL)}1")
+    options = {"object_position": 2}  # moves with its cells, keeps its size
+    grade_chart = _bar(book, "等级分布", "等级", grade_caption + 1, grades_last - 1)  # 无总分 is not a 等级
+    ws.insert_chart(0, CHART_FIRST_COL - 1, grade_chart, options)
     charts.append("bar")
-    rate_chart = _bar(ws, "执行率分布", "预算执行率", rate_caption + 1, rates_last - 1)  # without 无执行率
-    ws.add_chart(rate_chart, f"{col_letter(CHART_FIRST_COL + BAR_COLUMNS)}1")
+    rate_chart = _bar(book, "执行率分布", "预算执行率", rate_caption + 1, rates_last - 1)  # without 无执行率
+    ws.insert_chart(0, CHART_FIRST_COL + BAR_COLUMNS - 1, rate_chart, options)
     charts.append("bar")
     if st.points:
-        scatter = ScatterChart()
-        scatter.title = "得分与资金"
-        scatter.style = 13
-        scatter.x_axis.title = "全年预算数（万元）"
-        scatter.y_axis.title = "总分"
-        xs = Reference(ws, min_col=3, min_row=point_caption + 2, max_row=points_last)
-        ys = Reference(ws, min_col=4, min_row=point_caption + 1, max_row=points_last)
-        series = Series(ys, xs, title_from_data=True)
-        series.marker.symbol = "circle"
-        series.marker.size = 7
-        series.marker.graphicalProperties = GraphicalProperties(solidFill=POINT_COLOUR)
-        series.marker.graphicalProperties.line.solidFill = POINT_COLOUR
-        series.graphicalProperties.line.noFill = True  # points only
-        scatter.series.append(series)
-        scatter.legend = None
-        scatter.x_axis.delete = False
-        scatter.y_axis.delete = False
-        scatter.x_axis.number_format = "#,##0"
-        scatter.y_axis.scaling.min = 0
-        scatter.y_axis.scaling.max = 100
-        scatter.y_axis.number_format = "0"
-        scatter.width, scatter.height = SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM
-        ws.add_chart(scatter, f"{col_letter(CHART_FIRST_COL)}{SCATTER_FIRST_ROW}")
+        header, first = point_caption + 1, point_caption + 2
+        scatter: Any = book.add_chart({"type": "scatter"})
+        scatter.add_series({
+            "name": f"={STATS_REF}$D${header}",
+            "categories": f"={STATS_REF}$C${first}:$C${points_last}",
+            "values": f"={STATS_REF}$D${first}:$D${points_last}",
+            "marker": {"type": "circle", "size": 7, "fill": {"color": "#" + POINT_COLOUR},
+                       "border": {"color": "#" + POINT_COLOUR}},
+        })
+        scatter.set_title({"name": "得分与资金"})
+        scatter.set_style(13)
+        scatter.set_x_axis({"name": "全年预算数（万元）", "num_format": "#,##0", "major_gridlines": {"visible": True}})
+        scatter.set_y_axis({"name": "总分", "min": 0, "max": 100, "num_format": "0"})
+        scatter.set_legend({"none": True})
+        scatter.set_size(_size(SCATTER_WIDTH_CM, SCATTER_HEIGHT_CM))
+        ws.insert_chart(SCATTER_FIRST_ROW - 1, CHART_FIRST_COL - 1, scatter, options)
         charts.append("scatter")
-    used_row, used_col = points_last, 4  # the <dimension> of the used cells
-    if not st.points:
-        lines.append((SCATTER_FIRST_ROW, {CHART_FIRST_COL: looks.cell(
-            ws, f"{NO_POINTS}，未绘制“得分与资金”散点图。", ("note",), lambda c: setattr(c, "font", _font()))}, None))
-        used_row, used_col = max(used_row, SCATTER_FIRST_ROW), CHART_FIRST_COL
-    lines.sort(key=lambda line: line[0])
-    _stream(ws, [lines, *(t.lines(ws, looks) for t in tables)], last_row=used_row, last_col=used_col)
+    else:
+        parts.append(_line(ws, SCATTER_FIRST_ROW, CHART_FIRST_COL, f"{NO_POINTS}，未绘制“得分与资金”散点图。",
+                           looks.get(("note",), dict)))
+    _stream([*parts, *(t.write(ws, looks) for t in tables)])
     return StatsLayout((2, counts_last), (grade_caption + 1, grades_last), (rate_caption + 1, rates_last),
                        (point_caption + 1, points_last), tuple(charts))
 
@@ -866,43 +1042,43 @@ def _title(result: CollectResult) -> str:
     return "　".join(parts)
 
 
-def build_summary(result: CollectResult, folder: Path) -> Workbook:
-    """The 汇总 workbook of ``result``; hyperlinks are relative to ``folder`` (where it will be saved).
-
-    A write-only workbook (its rows are streamed to temporary files as they are built): save it once."""
-    wb = Workbook(write_only=True)
+def build_summary(result: CollectResult, folder: Path, target: io.BytesIO | str) -> None:
+    """Write the 汇总 workbook of ``result`` to ``target`` (a file name or a buffer); hyperlinks are relative to
+    ``folder`` (where it will be saved)."""
+    book = xlsxwriter.Workbook(target, {"constant_memory": True})
+    # each file's link target worked out once (a file has several rows, on several sheets, each written twice)
+    targets = functools.lru_cache(maxsize=4096)(functools.partial(link_target, folder=folder))
+    looks = _Looks(book)
     title = _title(result)
-    first = cast(Any, wb).create_sheet(SUMMARY_SHEET)
-    looks = _Looks(first)
 
     def table(name: str, cols: Sequence[Col], rows: Callable[[], Iterable[Row]], empty: str,
-              freeze: Sequence[str] = ("A2",)) -> None:
-        _table_sheet(wb, looks, name, title, _Table(cols, rows, empty), freeze, ws=first if name == SUMMARY_SHEET
-                     else None)
+              freeze: tuple[int, int] = (1, 0)) -> None:
+        _table_sheet(book, looks, name, title, _Table(cols, rows, empty), freeze)
 
     # 序号 and 单位 stay in view when scrolling right
-    table(SUMMARY_SHEET, SUMMARY_COLUMNS, lambda: _summary_rows(result, folder), "无（没有收到可汇总的 .xlsx 文件）",
-          freeze=("A2", "C2"))
-    table(FINDINGS_SHEET, FINDINGS_COLUMNS, lambda: _finding_rows(result, folder), "无（本批定稿的校验没有发现问题）")
+    table(SUMMARY_SHEET, SUMMARY_COLUMNS, lambda: _summary_rows(result, targets), "无（没有收到可汇总的 .xlsx 文件）",
+          freeze=(1, 2))
+    table(FINDINGS_SHEET, FINDINGS_COLUMNS, lambda: _finding_rows(result, targets), "无（本批定稿的校验没有发现问题）")
     if result.expected is not None:
         expected = result.expected
         table(MISSING_SHEET, MISSING_COLUMNS, lambda: _missing_rows(result),
               f"无（名单上的 {len(expected)} 个单位均已报送）")
-    table(DUPLICATES_SHEET, DUPLICATE_COLUMNS, lambda: _duplicate_rows(result, folder), "无（没有重复报送）")
-    _write_review(wb, looks, title, result)
-    _write_stats(wb, looks, title, result)
+    table(DUPLICATES_SHEET, DUPLICATE_COLUMNS, lambda: _duplicate_rows(result, targets), "无（没有重复报送）")
+    _write_review(book, looks, title, result)
+    _write_stats(book, looks, title, result)
     if result.skipped:
         table(SKIPPED_SHEET, SKIPPED_COLUMNS,
-              lambda: [Row([Link(PurePath(s.path).name, link_target(s.path, folder)), s.reason])
+              lambda: [Row([Link(PurePath(s.path).name, targets(s.path)), s.reason])
                        for s in result.skipped], "无")
-    return wb
+    book.close()
 
 
 def write_summary(result: CollectResult, out: Path) -> Path:
     """Write the 汇总 workbook of ``result`` to ``out`` atomically; returns ``out``."""
     out = Path(out)
-    wb = build_summary(result, Path(os.path.abspath(out)).parent)
-    save_atomic(wb, out)
+    buffer = io.BytesIO()
+    build_summary(result, Path(os.path.abspath(out)).parent, buffer)
+    atomic_write_bytes(out, buffer.getvalue())
     return out
 
 
