@@ -114,9 +114,10 @@ _OVERRIDE = re.compile(r"<(?:\w+:)?Override\b[^>]*>")
 _ATTR = re.compile(r'(\w+)\s*=\s*["\']([^"\']*)["\']')
 
 
-def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[str]) -> str | None:
+def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[str],
+             read: Callable[[str], bytes] | None = None) -> str | None:
     """The message for a zip package that is not a workbook, judged by its [Content_Types].xml (the workbook
-    part it names must exist)."""
+    part it names must exist); ``read``: how to read a part (default ``zf.read``)."""
     text = content_types.decode("utf-8", "replace")
     if any(t in text for t in WORKBOOK_CONTENT_TYPES):
         for m in _OVERRIDE.finditer(text):
@@ -126,7 +127,7 @@ def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[st
                 if part and part not in parts:
                     return f"{name}：文件不完整，缺少工作簿部件 {part}，无法作为 Excel 工作簿打开"
                 if part:
-                    return _missing_dependents(zf, part, parts, name)
+                    return _missing_dependents(read or zf.read, part, parts, name)
         return None
     if "wordprocessingml" in text:
         return f"{name}：这是 Word 文档，不是 Excel 工作簿"
@@ -139,13 +140,13 @@ def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[st
 
 _RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")
 _NEEDED = ("/worksheet", "/styles", "/sharedStrings")
-def _missing_dependents(zf: zipfile.ZipFile, workbook: str, parts: set[str], name: str) -> str | None:
+def _missing_dependents(read: Callable[[str], bytes], workbook: str, parts: set[str], name: str) -> str | None:
     """A sheet, the styles or the shared strings the workbook part refers to but the package lacks."""
     folder, _, leaf = workbook.rpartition("/")
     rels = f"{folder}/_rels/{leaf}.rels" if folder else f"_rels/{leaf}.rels"
     if rels not in parts:
         return None
-    text = zf.read(rels).decode("utf-8", "replace")
+    text = read(rels).decode("utf-8", "replace")
     for m in _RELATIONSHIP.finditer(text):
         attrs = dict(_ATTR.findall(m.group()))
         if attrs.get("TargetMode") == "External" or not attrs.get("Type", "").endswith(_NEEDED):
@@ -160,7 +161,7 @@ def _missing_dependents(zf: zipfile.ZipFile, workbook: str, parts: set[str], nam
 class _PartScanner:
     """Streams one XML part through expat, counting what openpyxl will allocate for it."""
 
-    def __init__(self, part: str, stats: PackageStats, name: str, *, lean: bool = False) -> None:
+    def __init__(self, part: str, stats: PackageStats, name: str) -> None:
         self.part = part
         self.stats = stats
         self.name = name
@@ -180,22 +181,20 @@ class _PartScanner:
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
-        if not lean:  # lean: well-formedness and declarations only, at expat's speed (see check_package)
-            parser.StartElementHandler = self._start
-            parser.EndElementHandler = self._end
-            parser.CharacterDataHandler = self._text
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
         self.parser = parser
 
     # --- refusals -----------------------------------------------------------------------------------
     def refuse(self, what: str) -> PackageRefused:
-        return PackageRefused(f"{self.name}：{what}（部件 {self.part}）。本工具不处理这样的文件；"
-                              "如文件来自 Excel/WPS，请在其中另存为 .xlsx 后重试")
+        return _refusal(self.name, self.part, what)
 
     def _doctype(self, *_: object) -> None:
-        raise self.refuse("含有 XML 文档类型声明（DOCTYPE，可用于实体扩展或引用外部文件），Excel 不会写出这样的内容")
+        raise self.refuse(_DOCTYPE)
 
     def _entity(self, *_: object) -> None:
-        raise self.refuse("含有 XML 实体声明")
+        raise self.refuse(_ENTITY)
 
     def _row_limit(self, row: int, what: str) -> None:
         if row > self.max_row:
@@ -337,24 +336,50 @@ class _PartScanner:
                 f"{self.name}：{what}超过 {limit} 个字符（Excel 的上限），这不是 Excel 能保存的内容"
                 f"（部件 {self.part}）。请缩短该内容后再试")
 
-    def feed_whole(self, data: bytes) -> None:
-        """Parse a whole part as :func:`_scan_xml` feeds it (in chunks of ``_CHUNK`` bytes, then the end). One call
-        when it fits one chunk: expat reports the same errors at the same lines, and it is faster."""
-        if len(data) <= _CHUNK:
-            self.feed(data, final=True)
-            return
-        for i in range(0, len(data), _CHUNK):
-            self.feed(data[i:i + _CHUNK])
-        self.feed(b"", final=True)
-
     def feed(self, data: bytes, final: bool = False) -> None:
-        try:
-            self.parser.Parse(data, final)
-        except expat.ExpatError as exc:
-            raise self.refuse(f"不是有效的 XML（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行），文件已损坏") \
-                from exc
-        except (LookupError, ValueError) as exc:  # an encoding expat does not know
-            raise self.refuse("不是有效的 XML（声明了无法识别的字符编码），文件已损坏") from exc
+        _feed(self.parser, data, final, self.name, self.part)
+
+
+def _refusal(name: str, part: str, what: str) -> PackageRefused:
+    return PackageRefused(f"{name}：{what}（部件 {part}）。本工具不处理这样的文件；"
+                          "如文件来自 Excel/WPS，请在其中另存为 .xlsx 后重试")
+
+
+_DOCTYPE = "含有 XML 文档类型声明（DOCTYPE，可用于实体扩展或引用外部文件），Excel 不会写出这样的内容"
+_ENTITY = "含有 XML 实体声明"
+
+
+def _feed(parser: expat.XMLParserType, data: bytes, final: bool, name: str, part: str) -> None:
+    try:
+        parser.Parse(data, final)
+    except expat.ExpatError as exc:
+        raise _refusal(name, part, f"不是有效的 XML（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行），文件已损坏") \
+            from exc
+    except (LookupError, ValueError) as exc:  # an encoding expat does not know
+        raise _refusal(name, part, "不是有效的 XML（声明了无法识别的字符编码），文件已损坏") from exc
+
+
+def _parse_lean(body: bytes, name: str, part: str) -> None:
+    """What _PartScanner's parse refuses when no count matters: malformed XML, a document type or entity
+    declaration — with the same messages, at expat's own speed (no Python call per element). Fed as _scan_xml
+    feeds a part (chunks of ``_CHUNK`` bytes, then the end); in one call when it fits one chunk, which expat
+    answers with the same errors at the same lines, faster."""
+    parser = expat.ParserCreate(namespace_separator=" ")  # as _PartScanner: namespace errors too
+
+    def declared(*_: object) -> None:
+        raise _refusal(name, part, _DOCTYPE)
+
+    def entity(*_: object) -> None:
+        raise _refusal(name, part, _ENTITY)
+
+    parser.StartDoctypeDeclHandler = declared
+    parser.EntityDeclHandler = entity
+    if len(body) <= _CHUNK:
+        _feed(parser, body, True, name, part)
+        return
+    for i in range(0, len(body), _CHUNK):
+        _feed(parser, body[i:i + _CHUNK], False, name, part)
+    _feed(parser, b"", True, name, part)
 
 
 def _scan_vml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
@@ -412,43 +437,49 @@ def _is_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 _ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<([A-Za-z_][\w.:-]*)[\t\n\r />]")
 _ENCODING = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
-_NAME_COLON = re.compile(rb"</?[^\t\n\r />]*:")  # from a tag's "<": a colon inside the element name
-_PREFIXED_TAG = re.compile(rb"</?[^\t\n\r />:]*:")
+# a prefixed start or end tag of an element the full scan counts (or a colon before such a name elsewhere: only
+# more); the colon is rare in a sheet written by perfeval
+_PREFIXED_TAG = re.compile(rb":(?:c|row|f|col|mergeCell|dimension|hyperlink|cfRule|dataValidation|si|comment"
+                           rb"|xf|dxf|font|fill|border|numFmt|cellStyle)[\t\n\r />]")
 _COUNTED_ROOTS = _SHEET_ROOTS | {"sst", "comments", "styleSheet"}
 _OTHER = rb"(?![^\t\n\r />]"  # after "<name": not a longer name (then "|…)": nor followed by …)
-# A sheet whose cells, rows, column widths and ranges all start like this is bounded without a Python loop: a
-# cell's first attribute r is a column A–Z and a row up to 9999, a row's r a number up to 9999, a range's first
-# attribute its ref; a column width's attributes are written ' name="value"' and no value is 5 digits or more
-# (nor holds "&" or a non-ASCII byte: the full scan reads a min or max of digits — any Unicode digits — as a
-# column, at most 4 ASCII digits here). Otherwise _SHEET_STRICT, exact maxima and _cols_within.
-_SHEET_ODD = re.compile(
-    rb'<(?:c' + _OTHER + rb'| r="[A-Z][1-9][0-9]{0,3}")|row' + _OTHER + rb'| r="[0-9]{1,4}")'
-    rb'|col' + _OTHER + rb'|(?: [A-Za-z]+="(?![0-9]{5})[^"<>&\x80-\xff]*")* ?/?>)'
-    rb'|(?:mergeCell|dimension|hyperlink)' + _OTHER + rb'| ref="))')
+# What a sheet may hold for its bounds to need no Python loop, all checked by one search (_ODD finds the first
+# exception): a cell's first attribute is r, a column A–Z and a row up to 9999; a row's r is a number up to 9999; a
+# column width's attributes are written ' name="value"' and no value is 5 digits or more (nor holds "&" or a
+# non-ASCII byte: the full scan reads a min or max of digits — any Unicode digits — as a column); no conditional
+# format (the other rules are looked for apart). After an exception, the sheet is looked at closer: _STRICT_CELL,
+# _STRICT_ROW, exact maxima, _cols_within, the rules counted.
+_ODD = re.compile(rb'<(?:c(?:' + _OTHER + rb'| r="[A-Z][1-9][0-9]{0,3}")'
+                  rb'|ol' + _OTHER + rb'|(?: [A-Za-z]+="(?![0-9]{5})[^"<>&\x80-\xff]*")* ?/?>)|fRule[\t\n\r />])'
+                  rb'|row' + _OTHER + rb'| r="[0-9]{1,4}"))')
 # beyond these forms (a cell or row placed by counting, r not the first attribute, a reference a1.parse reads
 # differently from the patterns…) the full scan decides
-_SHEET_STRICT = re.compile(
-    rb'<(?:c' + _OTHER + rb'| r="[A-Za-z]{1,3}[1-9][0-9]{0,8}")|row' + _OTHER + rb'| r="[0-9]{1,9}")'
-    rb'|(?:mergeCell|dimension|hyperlink)' + _OTHER + rb'| ref="))')
+_STRICT_CELL = re.compile(rb'<c' + _OTHER + rb'| r="[A-Za-z]{1,3}[1-9][0-9]{0,8}")')
+_STRICT_ROW = re.compile(rb'<row' + _OTHER + rb'| r="[0-9]{1,9}")')
 _TAG_COL = re.compile(rb"<col[\t\n\r />]")
-_WHOLE_TAG = re.compile(rb"""<[^\t\n\r />]+((?:[\t\n\r ]+[^\t\n\r =/>]+[\t\n\r ]*=[\t\n\r ]*(?:"[^"<]*"|'[^'<]*'))*)[\t\n\r ]*/?>""")
+_WHOLE_TAG = re.compile(  # a whole tag as expat reads it (quoted values: no "<" inside, ">" may be)
+    rb"""<[^\t\n\r />]+((?:[\t\n\r ]+[^\t\n\r =/>]+[\t\n\r ]*=[\t\n\r ]*(?:"[^"<]*"|'[^'<]*'))*)"""
+    rb"""[\t\n\r ]*/?>""")
 _TAG_ATTR = re.compile(rb"""([^\t\n\r =]+)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')""")
-_COMMENT_ODD = re.compile(rb"<comment" + _OTHER + rb'| ref=")')
 _CELL_COLS = re.compile(rb'<c r="([A-Za-z]+)')
 _CELL_ROWS = re.compile(rb'<c r="[A-Za-z]+([0-9]+)')
 _ROW_ROWS = re.compile(rb'<row r="([0-9]+)')
-_ATTR_REF = re.compile(rb' ref="([^"]*)"')  # every range (and more: a shared formula's; it only adds)
+# every attribute named ref (after the space every attribute follows), however spaced and quoted: the ranges of
+# merged cells, hyperlinks, comments and the dimension (and more — a shared formula's, "ref" in a text: bounds only
+# grow, or the part goes to the full scan). A match cannot hide a later one: it would hold that one's "ref" in its
+# value, which then is not a reference (see _REFS). The lookbehind follows the literal start, which sre searches fast
+_ATTR_REF = re.compile(rb"""ref(?<=[\t\n\r ]ref)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')""")
 _REF = rb"[A-Z]{1,3}[1-9][0-9]{0,8}"
 _REFS = re.compile(rb"%s(?::%s)?(?: %s(?::%s)?)*" % (_REF, _REF, _REF, _REF))  # what _range_ref reads as written
-_DIGITS = re.compile(rb"[0-9]+")
-_LETTERS = re.compile(rb"[A-Z]+")
+_ATTR_REF_DQ = re.compile(rb"""ref(?<=[\t\n\r ]ref)[\t\n\r ]*=[\t\n\r ]*"([^"]*)\"""")  # where no "'" occurs
+_LETTERS_TO_SPACE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ:", b" " * 27)
 _TAG_F = re.compile(rb"<f[\t\n\r />]")
 _TAG_SI = re.compile(rb"<si[\t\n\r />]")
+_TAG_COMMENT = re.compile(rb"<comment[\t\n\r />]")
 _TAG_RULE = re.compile(rb"<(?:cfRule|dataValidation|hyperlink)[\t\n\r />]")
 _TAG_STYLE = re.compile(rb"<(?:xf|dxf|font|fill|border|numFmt|cellStyle)[\t\n\r />]")
 _CELL = b'<c r="'  # in a sheet that passed _SHEET_STRICT: exactly the start of every c element
 _ROW = b'<row r="'
-_COMMENT = b'<comment ref="'  # likewise in comments that passed _COMMENT_ODD
 _SMALL_PART = 3 * 65536  # below it, a part's length / 3 bounds its elements closely enough (no count)
 
 _Find = Callable[[int, int], int]
@@ -466,32 +497,31 @@ def _after(data: bytes, start: int, mark: bytes) -> bool:
     return data.find(b"<" + mark, start) >= 0
 
 
-def _prefixed_tag(data: bytes, start: int) -> bool:
-    """Whether an element tag from ``start`` on has a prefix (``<x:c``, ``</x:c``): a colon inside a tag's name."""
-    p = data.find(b":", start)
-    for _ in range(32):  # a sheet written by perfeval has one colon (in its namespace), Excel's many: then a regex
+def _contains(data: bytes, needle: bytes, rare: int) -> bool:
+    """``needle in data``, looked up from the occurrences of its byte at index ``rare`` (found with memchr, much
+    faster than a search for the whole needle when that byte is rare)."""
+    mark = needle[rare:rare + 1]
+    p = data.find(mark, rare)
+    for _ in range(32):
         if p < 0:
             return False
-        lt = data.rfind(b"<", 0, p)  # the tag (or the text after it) the colon is in
-        m = _NAME_COLON.match(data, lt) if lt >= 0 else None
-        if m is not None and m.end() == p + 1:
+        if data.startswith(needle, p - rare):
             return True
-        p = data.find(b":", p + 1)
-    return _PREFIXED_TAG.search(data, start) is not None
+        p = data.find(mark, p + 1)
+    return needle in data
 
 
-def _gaps_within(data: bytes, first: int, limit: int, find: _Find) -> bool:
+def _gaps_within(data: bytes, first: int, limit: int, find: _Find, step: int = 4096) -> bool:
     """Whether from every element start (the first at ``first``) the next start, or the end of ``data``, is at most
     ``limit`` bytes further — the text inside any one element is then at most ``limit`` characters. ``find(p, q)``
     is the first start ``s`` with ``p <= s <= q``, else -1.
 
-    Looked up from checkpoints ``p`` every ``step`` bytes after ``first``: when from each the next start (or the
-    end) is within ``reach = limit - step``, every gap is within ``limit``. Proof: for a start ``a`` and the next
-    boundary ``b``, let ``p`` be the first checkpoint after ``a`` (``p - a <= step``). If ``p >= b``, ``b - a <= step``;
-    otherwise the next start from ``p`` is ``b``, so ``b - a = (b - p) + (p - a) <= reach + step = limit``. Gaps
-    longer than ``reach`` are reported too (then the caller looks closer or falls back): one short search per
-    checkpoint instead of a list of every start."""
-    step = limit // 8
+    Looked up from checkpoints ``p`` every ``step`` (< ``limit``) bytes after ``first``: when from each the next
+    start (or the end) is within ``reach = limit - step``, every gap is within ``limit``. Proof: for a start ``a``
+    and the next boundary ``b``, let ``p`` be the first checkpoint after ``a`` (``p - a <= step``). If ``p >= b``,
+    ``b - a <= step``; otherwise the next start from ``p`` is ``b``, so ``b - a = (b - p) + (p - a) <= reach + step
+    = limit``. Gaps longer than ``reach`` are reported too (then the caller looks closer or falls back): one short
+    search per checkpoint instead of a list of every start."""
     reach = limit - step
     n = len(data)
     return all(n - p <= reach or find(p, p + reach) >= 0 for p in range(first + step, n, step))
@@ -574,14 +604,18 @@ class _Bounds:
 def _ranges(data: bytes, bounds: _Bounds) -> tuple[int, int] | None:
     """The highest row and column of every ``ref`` attribute (merged cells, hyperlinks, comments, the dimension),
     their cells added to ``bounds``; None when one is not plain ``A1``/``A1:B2`` references."""
-    values = _ATTR_REF.findall(data)
+    if b"'" in data:
+        values = [a or b for a, b in _ATTR_REF.findall(data)]
+    else:  # no value in single quotes
+        values = _ATTR_REF_DQ.findall(data)
     if not values:
         return 0, 0
     joined = b" ".join(values)
     if _REFS.fullmatch(joined) is None:
         return None
-    max_row = max(map(int, set(_DIGITS.findall(joined))))
-    max_col = max(a1.col_index(c.decode("ascii")) for c in set(_LETTERS.findall(joined)))
+    max_row = max(map(int, set(joined.translate(_LETTERS_TO_SPACE).split())))
+    letters = set(joined.translate(None, b"0123456789").replace(b":", b" ").split())
+    max_col = max(a1.col_index(c.decode("ascii")) for c in letters)
     if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS:
         return None
     # each range lies within rows 1..max_row and columns 1..max_col
@@ -590,38 +624,40 @@ def _ranges(data: bytes, bounds: _Bounds) -> tuple[int, int] | None:
 
 
 def _quick_sheet(data: bytes, bounds: _Bounds) -> bool:
-    odd = _SHEET_ODD.search(data)
-    if odd is None:  # every cell within A1:Z9999, every row record within 9999, column widths within XFD
-        max_row, max_col = 9999, 26
-    else:
-        if _SHEET_STRICT.search(data, odd.start()) is not None:  # what is not odd is not strict either
+    cell_row, cell_col, row_row = 9999, 26, 9999  # unless _ODD finds an exception
+    odd = _ODD.search(data)
+    if odd is not None:  # before it, nothing is odd, hence nothing is beyond the strict forms
+        if _STRICT_CELL.search(data, odd.start()) is not None or _STRICT_ROW.search(data, odd.start()) is not None \
+                or not _cols_within(data):
             return False
-        max_col = max((a1.col_index(c.decode("ascii")) for c in set(_CELL_COLS.findall(data))), default=0)
-        max_row = max(map(int, set(_CELL_ROWS.findall(data)) | set(_ROW_ROWS.findall(data))), default=0)
-        if not _cols_within(data):
-            return False
+        cell_col = max((a1.col_index(c.decode("ascii")) for c in set(_CELL_COLS.findall(data))), default=0)
+        cell_row = max(map(int, set(_CELL_ROWS.findall(data))), default=0)
+        row_row = max(map(int, set(_ROW_ROWS.findall(data))), default=0)
+        bounds.add("rules", len(_TAG_RULE.findall(data)))
+    elif _contains(data, b"<dataValidation", 5) or _contains(data, b"<hyperlink", 2):  # found by "V", "y"
+        bounds.add("rules", len(_TAG_RULE.findall(data)))
     ranges = _ranges(data, bounds)
     if ranges is None:
         return False
-    max_row, max_col = max(max_row, ranges[0]), max(max_col, ranges[1])
+    max_row, max_col = max(cell_row, row_row, ranges[0]), max(cell_col, ranges[1])
     if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS or max_row * max_col > limits.MAX_SHEET_AREA:
         return False
     bounds.max_row = max(bounds.max_row, max_row)
     n = len(data)
     bounds.add("cells", n // 10, lambda: data.count(_CELL))  # a cell's start tag: '<c r="A1">' at least
     bounds.add("rows", n // 11, lambda: data.count(_ROW))  # '<row r="1">'
-    if b"cfRule" in data or b"dataValidation" in data or b"hyperlink" in data:
-        bounds.add("rules", len(_TAG_RULE.findall(data)))
-    if n <= limits.MAX_FORMULA_TEXT:  # no text longer than the part
-        return True
     first = data.find(_CELL)
+    if n <= limits.MAX_FORMULA_TEXT or first < 0:  # no text longer than the part; no cell, no cell text
+        return True
     # a cell's text (and its formula's: the full scan counts one only inside a cell) runs at most to the next cell
-    # start or to the end; the gaps are usually short enough for both limits at once
+    # start or to the end
     def cell(p: int, q: int) -> int:
         return data.find(_CELL, p, q + len(_CELL))
 
-    return first < 0 or _gaps_within(data, first, limits.MAX_FORMULA_TEXT, cell) or (
-        _gaps_within(data, first, limits.MAX_CELL_TEXT, cell) and _formulas_within(data))
+    if _gaps_within(data, first, limits.MAX_FORMULA_TEXT, cell):  # usual: within both limits
+        return True
+    return (n <= limits.MAX_CELL_TEXT or _gaps_within(data, first, limits.MAX_CELL_TEXT, cell)) and (
+        _TAG_F.search(data) is None or _formulas_within(data))
 
 
 def _quick_part(data: bytes, bounds: _Bounds) -> bool:
@@ -646,7 +682,7 @@ def _quick_part(data: bytes, bounds: _Bounds) -> bool:
     if name not in _COUNTED_ROOTS:
         return True
     start = root.end()
-    if _after(data, start, b"?") or _prefixed_tag(data, start):
+    if _after(data, start, b"?") or _PREFIXED_TAG.search(data, start) is not None:
         return False
     if name == "styleSheet":
         bounds.add("styles", n // 4, lambda: len(_TAG_STYLE.findall(data)))  # "<xf>" at least
@@ -662,16 +698,19 @@ def _quick_part(data: bytes, bounds: _Bounds) -> bool:
         return n <= limits.MAX_CELL_TEXT or first is None or _gaps_within(data, first.start(), limits.MAX_CELL_TEXT, si)
     if name != "comments":
         return _quick_sheet(data, bounds)
-    if _COMMENT_ODD.search(data) is not None:
-        return False
     ranges = _ranges(data, bounds)
     if ranges is None or ranges[0] * ranges[1] > limits.MAX_SHEET_AREA:
         return False
     bounds.comment_max_col = max(bounds.comment_max_col, ranges[1])
-    bounds.add("comments", n // 16, lambda: data.count(_COMMENT))  # '<comment ref="">'
-    first = data.find(_COMMENT)
-    return n <= limits.MAX_CELL_TEXT or first < 0 or _gaps_within(
-        data, first, limits.MAX_CELL_TEXT, lambda p, q: data.find(_COMMENT, p, q + len(_COMMENT)))
+    bounds.add("comments", n // 9, lambda: len(_TAG_COMMENT.findall(data)))  # "<comment>" at least
+    first = _TAG_COMMENT.search(data)
+
+    def comment(p: int, q: int) -> int:
+        m = _TAG_COMMENT.search(data, p, q + 9)
+        return -1 if m is None else m.start()
+
+    return n <= limits.MAX_CELL_TEXT or first is None or _gaps_within(data, first.start(), limits.MAX_CELL_TEXT,
+                                                                        comment)
 
 
 def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
@@ -708,7 +747,7 @@ def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
             inspect_package(data, name)
             return None
         names = set(zf.namelist())
-        if "[Content_Types].xml" not in names or _foreign(zf, zf.read("[Content_Types].xml"), name, names):
+        if "[Content_Types].xml" not in names:
             inspect_package(data, name)
             return None
         for info in infos:  # no refusal here: the full scan refuses in the order of the parts
@@ -720,16 +759,16 @@ def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
                     inspect_package(data, name)
                     return None
                 parts.append((info, body))
-        if not bounds.within():
+                read[info.filename] = body
+        if not bounds.within() or _foreign(zf, read["[Content_Types].xml"], name, names,
+                                           lambda part: read.get(part) or zf.read(part)):
             inspect_package(data, name)
             return None
-        stats = PackageStats()
         for info, body in parts:  # within every count: what is left is well-formedness and declarations
             if body is None:
                 _scan_vml(zf, info, name)
             else:
-                _PartScanner(info.filename, stats, name, lean=True).feed_whole(body)
-                read[info.filename] = body
+                _parse_lean(body, name, info.filename)
     except PackageRefused:
         raise
     except Exception:  # a damaged package: the full inspection words the refusal
