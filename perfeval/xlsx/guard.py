@@ -27,7 +27,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -467,10 +469,10 @@ _ROW_ROWS = re.compile(rb'<row r="([0-9]+)')
 # every attribute named ref (after the space every attribute follows), however spaced and quoted: the ranges of
 # merged cells, hyperlinks, comments and the dimension (and more — a shared formula's, "ref" in a text: bounds only
 # grow, or the part goes to the full scan). A match cannot hide a later one: it would hold that one's "ref" in its
-# value, which then is not a reference (see _REFS). The lookbehind follows the literal start, which sre searches fast
+# value, which then holds lower-case letters (see _ranges). The lookbehind follows the literal start "ref", which
+# sre searches fast
 _ATTR_REF = re.compile(rb"""ref(?<=[\t\n\r ]ref)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')""")
-_REF = rb"[A-Z]{1,3}[1-9][0-9]{0,8}"
-_REFS = re.compile(rb"%s(?::%s)?(?: %s(?::%s)?)*" % (_REF, _REF, _REF, _REF))  # what _range_ref reads as written
+_REF_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789: "
 _ATTR_REF_DQ = re.compile(rb"""ref(?<=[\t\n\r ]ref)[\t\n\r ]*=[\t\n\r ]*"([^"]*)\"""")  # where no "'" occurs
 _LETTERS_TO_SPACE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ:", b" " * 27)
 _TAG_F = re.compile(rb"<f[\t\n\r />]")
@@ -565,7 +567,7 @@ def _cols_within(data: bytes) -> bool:
 
 
 def _range_cells(values: list[bytes]) -> int:
-    """What the full scan adds to :attr:`PackageStats.range_cells` for these ref values (all read by _REFS)."""
+    """What the full scan adds to :attr:`PackageStats.range_cells` for these ref values."""
     total = 0
     for value in values:
         for one in value.decode("ascii").split():
@@ -611,11 +613,14 @@ def _ranges(data: bytes, bounds: _Bounds) -> tuple[int, int] | None:
     if not values:
         return 0, 0
     joined = b" ".join(values)
-    if _REFS.fullmatch(joined) is None:
+    # only upper-case letters, digits, ":" and spaces (else the full scan decides: "$", lower case, entities…):
+    # every row or column _range_ref can read is then a run of digits or of letters here, so the maxima of the
+    # runs bound them (runs it would not read — "A0", "1A" — only add)
+    if joined.translate(None, _REF_BYTES):
         return None
-    max_row = max(map(int, set(joined.translate(_LETTERS_TO_SPACE).split())))
+    max_row = max(map(int, set(joined.translate(_LETTERS_TO_SPACE).split())), default=0)
     letters = set(joined.translate(None, b"0123456789").replace(b":", b" ").split())
-    max_col = max(a1.col_index(c.decode("ascii")) for c in letters)
+    max_col = max((a1.col_index(c.decode("ascii")) for c in letters), default=0)
     if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS:
         return None
     # each range lies within rows 1..max_row and columns 1..max_col
@@ -713,6 +718,31 @@ def _quick_part(data: bytes, bounds: _Bounds) -> bool:
                                                                         comment)
 
 
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """``zf.read(info)`` of the package ``data``, without zipfile's file object: the local header checked as
+    zipfile checks it, the compressed bytes inflated at once, the size and the CRC-32 checked. Anything unusual
+    (flags or method differing from the directory's, another name, a size or CRC mismatch, a zlib error) is left
+    to ``zf.read``, which then returns or fails as it does."""
+    o = info.header_offset
+    if data[o:o + 4] == b"PK\x03\x04" and len(data) >= o + 30:
+        flags, method = struct.unpack_from("<HH", data, o + 6)
+        n, extra = struct.unpack_from("<HH", data, o + 26)
+        start = o + 30 + n + extra
+        raw = data[start:start + info.compress_size]
+        if flags == info.flag_bits and method == info.compress_type and not flags & 0x61 \
+                and len(raw) == info.compress_size \
+                and data[o + 30:o + 30 + n] == info.orig_filename.encode("utf-8" if flags & 0x800 else "cp437"):
+            out = raw
+            if method == zipfile.ZIP_DEFLATED:
+                try:
+                    out = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                except zlib.error:
+                    out = b""
+            if len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+                return out
+    raise LookupError
+
+
 def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
     """What every reader calls: :func:`inspect_package`'s refusals, at a fraction of its cost for an ordinary
     workbook. Each XML part is still parsed by expat (well-formedness, document type and entity declarations
@@ -754,7 +784,10 @@ def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
             if info.filename.lower().endswith(".vml"):
                 parts.append((info, None))
             elif _is_xml(zf, info):
-                body = zf.read(info)
+                try:
+                    body = _inflate(data, info)
+                except LookupError:
+                    body = zf.read(info)
                 if not _quick_part(body, bounds):
                     inspect_package(data, name)
                     return None
