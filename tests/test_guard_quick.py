@@ -109,3 +109,33 @@ def test_a_large_range_within_the_patterns_is_refused_as_the_full_scan_does(tmp_
     full = _outcome(inspect_package, data)
     assert full.startswith("refused")
     assert _outcome(check_package, data) == full
+
+
+def test_check_package_returns_the_parts_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _workbook(tmp_path)
+    parts = check_package(data, "x.xlsx")
+    assert parts is not None
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = {i.filename for i in zf.infolist() if i.filename.endswith((".xml", ".rels"))}
+        assert set(parts) == xml and all(parts[name] == zf.read(name) for name in xml)
+    # when the full inspection decides (here: a cell placed by counting), nothing is returned
+    counted = _with_sheet(data, lambda b: b.replace(b"</sheetData>", b'<row r="300"><c><v>1</v></c></row></sheetData>'))
+    assert check_package(counted, "x.xlsx") is None
+
+
+@pytest.mark.parametrize("edit", [
+    # a text with line breaks (common) and a text longer than 4 KB in a part longer than the formula limit
+    lambda b: b.replace(b"</sheetData>", b'<row r="300"><c r="A300" t="inlineStr"><is><t>a\nb\r\nc\td</t></is></c>'
+                        b'<c r="B300" t="inlineStr"><is><t>' + b"x" * 20_000 + b"</t></is></c></row></sheetData>"),
+    # cells beyond Z and rows beyond 9999: exact maxima, still without the full scan
+    lambda b: b.replace(b"</sheetData>", b'<row r="12000"><c r="AB12000"><v>1</v></c></row></sheetData>'),
+    # column widths up to XFD, min and max last; a data validation; formulas
+    lambda b: b.replace(b"<cols>", b'<cols><col width="9" customWidth="1" min="30" max="16384"/>')
+    .replace(b"</sheetData>", b'<row r="300"><c r="A300"><f>SUM(B1:B9)</f><v>1</v></c></row></sheetData>'
+             b'<dataValidations count="1"><dataValidation sqref="A1:A1048576" type="whole"/></dataValidations>', 1),
+])
+def test_unusual_but_bounded_sheets_keep_the_quick_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         edit: object) -> None:
+    data = _with_sheet(_workbook(tmp_path), edit)
+    assert _outcome(check_package, data) == _outcome(inspect_package, data) == "accepted"
+    assert _fallbacks(data, monkeypatch) == 0

@@ -314,6 +314,117 @@ def test_tree_parts_elements_at_the_edge(seed_bytes: bytes) -> None:
     _refused(styles_with(limits.MAX_TREE_ELEMENTS - present), "XML 元素超过")
 
 
+# --------------------------------------------------------------------------- edges of the quick check's shortcuts
+# Each goes through both guards (see inspect_package above): the quick check's bounds must refuse, or hand over to
+# the full inspection, exactly where the full inspection refuses.
+
+
+def test_five_digit_references_at_the_row_limit(seed_bytes: bytes) -> None:
+    """A reference of 5 digits leaves the quick check's "up to 9999" shortcut: exact maxima then decide."""
+    n = limits.MAX_SHEET_ROWS
+
+    def cell(row: int) -> bytes:  # a cell whose row record is far lower (the cell's own reference counts)
+        return add_to_sheet_data(seed_bytes, CALC, b'<row r="200"><c r="B%d"><v>1</v></c></row>' % row)
+
+    inspect_package(cell(n), "x")
+    _refused(cell(n + 1), f"第 {n + 1} 行")
+    merged = sub(seed_bytes, CALC, rb"<mergeCells[^>]*>", b'<mergeCells><mergeCell ref="A%d:B%d"/>' % (n - 1, n))
+    inspect_package(merged, "x")
+    _refused(sub(seed_bytes, CALC, rb"<mergeCells[^>]*>", b'<mergeCells><mergeCell ref="A%d:B%d"/>' % (n, n + 1)),
+             "合并单元格用到")
+    # a row number in a cell reference the full inspection does not read (row 0, a leading zero): the cell is
+    # then placed by counting, one column right of the previous one
+    for ref in (b"A0", b"A01"):
+        _refused(add_to_sheet_data(seed_bytes, CALC, b'<row r="200"><c r="XFD200"/><c r="%s"/></row>' % ref), "最大列")
+    # a row record whose r is not a number counts on from the previous row
+    _refused(add_to_sheet_data(seed_bytes, CALC, b'<row r="%d"/><row r="A1"/>' % n), f"第 {n + 1} 行")
+
+
+def test_two_letter_column_and_a_far_row_exceed_the_area(seed_bytes: bytes) -> None:
+    """The area is the highest row (a row record suffices) times the highest column (a cell in another row)."""
+    rows = limits.MAX_SHEET_AREA // 200  # column GR = 200
+
+    def far(col: bytes) -> bytes:
+        return add_to_sheet_data(seed_bytes, CALC, b'<row r="%d"/><row r="201"><c r="%s201"><v>1</v></c></row>'
+                                 % (rows, col))
+
+    inspect_package(far(b"GR"), "x")
+    _refused(far(b"GS"), "已用区域达到")
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (b'<row\nr="60000"/>', "行记录用到"),  # a line break inside a row's tag
+    (b'<row r="200"><c\nr="XFE200"/></row>', "最大列"),  # … inside a cell's tag
+    (b'<row r="200"><c\tr="A60000"/></row>', "单元格用到"),
+    (b'<row r="200"><c s="0" r="A60000"/></row>', "单元格用到"),  # r not the first attribute
+    (b'<row r = "60000"/>', "行记录用到"),  # spaces around "="
+])
+def test_tags_written_otherwise(seed_bytes: bytes, edit: bytes, match: str) -> None:
+    _refused(add_to_sheet_data(seed_bytes, CALC, edit), match)
+
+
+@pytest.mark.parametrize("merge", [
+    b'<mergeCell\nref="A1:XFD40000"/>', b'<mergeCell ref ="A1:XFD40000"/>', b"<mergeCell ref='A1:XFD40000'/>",
+    b'<mergeCell x="a>b"\tref="A1:XFD40000"/>', b'<mergeCell ref="$A$1:$XFD$40000"/>',
+])
+def test_ranges_written_otherwise(seed_bytes: bytes, merge: bytes) -> None:
+    _refused(sub(seed_bytes, CALC, rb"<mergeCells[^>]*>", b"<mergeCells>" + merge), "已用区域达到")
+
+
+def test_dimension_written_otherwise(seed_bytes: bytes) -> None:
+    _refused(sub(seed_bytes, CALC, rb'<dimension ref="[^"]*"', b'<dimension ref = "A1:B60000"'), "dimension")
+
+
+@pytest.mark.parametrize(("cols", "refused"), [
+    (b'<col width="9" customWidth="1" min="1" max="16384"/>', False),  # openpyxl writes min and max last
+    (b'<col width="9" customWidth="1" min="1" max="16385"/>', True),
+    (b'<col min="1"\nmax="16385"/>', True),
+    (b'<col min="1" max="\xef\xbc\x91\xef\xbc\x96\xef\xbc\x93\xef\xbc\x98\xef\xbc\x95"/>', True),  # "１６３８５"
+    (b'<col min="1" max="16385x"/>', False),  # not a number: not read as a column
+])
+def test_column_widths_written_otherwise(seed_bytes: bytes, cols: bytes, refused: bool) -> None:
+    data = sub(seed_bytes, CALC, rb"<cols>", b"<cols>" + cols)
+    if refused:
+        _refused(data, "最大列")
+    else:
+        inspect_package(data, "x")
+
+
+def test_long_texts_in_parts_longer_than_the_limit(seed_bytes: bytes) -> None:
+    """A text is bounded by the distance from its cell to the next one: split by a child element or a processing
+    instruction (holding what looks like a cell), it still counts whole."""
+    half = b"x" * (limits.MAX_CELL_TEXT // 2 + 1)
+
+    def cell(inner: bytes) -> bytes:
+        return add_to_sheet_data(seed_bytes, CALC, b'<row r="200"><c r="A200" t="inlineStr"><is>' + inner
+                                 + b'</is></c><c r="B200"><v>1</v></c></row>')
+
+    inspect_package(cell(b"<t>" + b"x" * (limits.MAX_CELL_TEXT - 10) + b"</t>"), "x")
+    _refused(cell(b"<t>" + half + b'<?pi <c r="A1"?>' + half + b"</t>"), "超过 32767 个字符")
+    _refused(cell(b"<t>" + half + b"</t><t>" + half + b"</t>"), "超过 32767 个字符")
+    chinese = "".join(f"&#{0x4e00 + i % 100};" for i in range(5000)).encode()  # 5000 characters, 40,000 bytes
+    inspect_package(cell(b"<t>" + chinese + b"</t>"), "x")
+    third = b"1" * (limits.MAX_FORMULA_TEXT // 2 + 1)
+    formula = b'<row r="200"><c r="A200"><f>' + third + b"<x/>" + third + b"</f><v>1</v></c></row>"
+    _refused(add_to_sheet_data(seed_bytes, CALC, formula), "一个公式超过")
+    many = b"".join(b'<row r="%d"><c r="A%d"><f>SUM(B1:B9)</f><v>1</v></c></row>' % (200 + i, 200 + i)
+                    for i in range(3000))  # many short formulas in a long part
+    inspect_package(add_to_sheet_data(seed_bytes, CALC, many), "x")
+
+
+def test_malformed_part_same_message(seed_bytes: bytes) -> None:
+    """The quick check parses a part in one call: the same error at the same line as the full inspection's."""
+    body = part(seed_bytes, CALC)
+    for cut in (len(body) // 3, len(body) - 5):
+        _refused(replace(seed_bytes, {CALC: body[:cut]}), "不是有效的 XML")
+    _refused(replace(seed_bytes, {CALC: body.replace(b"<sheetData>", b"<sheetData><x:c/>", 1)}), "不是有效的 XML")
+
+
+def test_file_size_limit_through_both(seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", len(seed_bytes) - 1)
+    _refused(seed_bytes, "文件大小")
+
+
 def test_zip_stops_at_the_declared_size(seed_bytes: bytes) -> None:
     """Why declared sizes can be trusted: zipfile inflates a part only up to the size its directory declares
     and then fails on the checksum — a part lying about its size cannot inflate past the limits."""

@@ -25,10 +25,12 @@ and fails on the checksum.
 from __future__ import annotations
 
 import io
-import itertools
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 from xml.parsers import expat
@@ -114,9 +116,10 @@ _OVERRIDE = re.compile(r"<(?:\w+:)?Override\b[^>]*>")
 _ATTR = re.compile(r'(\w+)\s*=\s*["\']([^"\']*)["\']')
 
 
-def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[str]) -> str | None:
+def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[str],
+             read: Callable[[str], bytes] | None = None) -> str | None:
     """The message for a zip package that is not a workbook, judged by its [Content_Types].xml (the workbook
-    part it names must exist)."""
+    part it names must exist); ``read``: how to read a part (default ``zf.read``)."""
     text = content_types.decode("utf-8", "replace")
     if any(t in text for t in WORKBOOK_CONTENT_TYPES):
         for m in _OVERRIDE.finditer(text):
@@ -126,7 +129,7 @@ def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[st
                 if part and part not in parts:
                     return f"{name}：文件不完整，缺少工作簿部件 {part}，无法作为 Excel 工作簿打开"
                 if part:
-                    return _missing_dependents(zf, part, parts, name)
+                    return _missing_dependents(read or zf.read, part, parts, name)
         return None
     if "wordprocessingml" in text:
         return f"{name}：这是 Word 文档，不是 Excel 工作簿"
@@ -139,13 +142,13 @@ def _foreign(zf: zipfile.ZipFile, content_types: bytes, name: str, parts: set[st
 
 _RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")
 _NEEDED = ("/worksheet", "/styles", "/sharedStrings")
-def _missing_dependents(zf: zipfile.ZipFile, workbook: str, parts: set[str], name: str) -> str | None:
+def _missing_dependents(read: Callable[[str], bytes], workbook: str, parts: set[str], name: str) -> str | None:
     """A sheet, the styles or the shared strings the workbook part refers to but the package lacks."""
     folder, _, leaf = workbook.rpartition("/")
     rels = f"{folder}/_rels/{leaf}.rels" if folder else f"_rels/{leaf}.rels"
     if rels not in parts:
         return None
-    text = zf.read(rels).decode("utf-8", "replace")
+    text = read(rels).decode("utf-8", "replace")
     for m in _RELATIONSHIP.finditer(text):
         attrs = dict(_ATTR.findall(m.group()))
         if attrs.get("TargetMode") == "External" or not attrs.get("Type", "").endswith(_NEEDED):
@@ -160,7 +163,7 @@ def _missing_dependents(zf: zipfile.ZipFile, workbook: str, parts: set[str], nam
 class _PartScanner:
     """Streams one XML part through expat, counting what openpyxl will allocate for it."""
 
-    def __init__(self, part: str, stats: PackageStats, name: str, *, lean: bool = False) -> None:
+    def __init__(self, part: str, stats: PackageStats, name: str) -> None:
         self.part = part
         self.stats = stats
         self.name = name
@@ -180,22 +183,20 @@ class _PartScanner:
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
-        if not lean:  # lean: well-formedness and declarations only, at expat's speed (see check_package)
-            parser.StartElementHandler = self._start
-            parser.EndElementHandler = self._end
-            parser.CharacterDataHandler = self._text
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
         self.parser = parser
 
     # --- refusals -----------------------------------------------------------------------------------
     def refuse(self, what: str) -> PackageRefused:
-        return PackageRefused(f"{self.name}：{what}（部件 {self.part}）。本工具不处理这样的文件；"
-                              "如文件来自 Excel/WPS，请在其中另存为 .xlsx 后重试")
+        return _refusal(self.name, self.part, what)
 
     def _doctype(self, *_: object) -> None:
-        raise self.refuse("含有 XML 文档类型声明（DOCTYPE，可用于实体扩展或引用外部文件），Excel 不会写出这样的内容")
+        raise self.refuse(_DOCTYPE)
 
     def _entity(self, *_: object) -> None:
-        raise self.refuse("含有 XML 实体声明")
+        raise self.refuse(_ENTITY)
 
     def _row_limit(self, row: int, what: str) -> None:
         if row > self.max_row:
@@ -338,13 +339,49 @@ class _PartScanner:
                 f"（部件 {self.part}）。请缩短该内容后再试")
 
     def feed(self, data: bytes, final: bool = False) -> None:
-        try:
-            self.parser.Parse(data, final)
-        except expat.ExpatError as exc:
-            raise self.refuse(f"不是有效的 XML（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行），文件已损坏") \
-                from exc
-        except (LookupError, ValueError) as exc:  # an encoding expat does not know
-            raise self.refuse("不是有效的 XML（声明了无法识别的字符编码），文件已损坏") from exc
+        _feed(self.parser, data, final, self.name, self.part)
+
+
+def _refusal(name: str, part: str, what: str) -> PackageRefused:
+    return PackageRefused(f"{name}：{what}（部件 {part}）。本工具不处理这样的文件；"
+                          "如文件来自 Excel/WPS，请在其中另存为 .xlsx 后重试")
+
+
+_DOCTYPE = "含有 XML 文档类型声明（DOCTYPE，可用于实体扩展或引用外部文件），Excel 不会写出这样的内容"
+_ENTITY = "含有 XML 实体声明"
+
+
+def _feed(parser: expat.XMLParserType, data: bytes, final: bool, name: str, part: str) -> None:
+    try:
+        parser.Parse(data, final)
+    except expat.ExpatError as exc:
+        raise _refusal(name, part, f"不是有效的 XML（{expat.ErrorString(exc.code)}，第 {exc.lineno} 行），文件已损坏") \
+            from exc
+    except (LookupError, ValueError) as exc:  # an encoding expat does not know
+        raise _refusal(name, part, "不是有效的 XML（声明了无法识别的字符编码），文件已损坏") from exc
+
+
+def _parse_lean(body: bytes, name: str, part: str) -> None:
+    """What _PartScanner's parse refuses when no count matters: malformed XML, a document type or entity
+    declaration — with the same messages, at expat's own speed (no Python call per element). Fed as _scan_xml
+    feeds a part (chunks of ``_CHUNK`` bytes, then the end); in one call when it fits one chunk, which expat
+    answers with the same errors at the same lines, faster."""
+    parser = expat.ParserCreate(namespace_separator=" ")  # as _PartScanner: namespace errors too
+
+    def declared(*_: object) -> None:
+        raise _refusal(name, part, _DOCTYPE)
+
+    def entity(*_: object) -> None:
+        raise _refusal(name, part, _ENTITY)
+
+    parser.StartDoctypeDeclHandler = declared
+    parser.EntityDeclHandler = entity
+    if len(body) <= _CHUNK:
+        _feed(parser, body, True, name, part)
+        return
+    for i in range(0, len(body), _CHUNK):
+        _feed(parser, body[i:i + _CHUNK], False, name, part)
+    _feed(parser, b"", True, name, part)
 
 
 def _scan_vml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
@@ -382,183 +419,395 @@ def _is_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 # --------------------------------------------------------------------------- the quick path
+#
+# check_package replaces the per-element counting of _PartScanner by upper bounds read in C (regular expressions,
+# bytes.find/count), then lets expat parse each part without element callbacks. A bound that holds for all the
+# bytes of a part also holds for the prefix the full scan reads before it stops (at the end or at an expat error).
+# What the full scan counts, and how the bytes show it:
+#
+# - an element is reported only once its whole start tag has been read; start tags are disjoint, take at least
+#   3 bytes ("<a>") and begin with the only "<" of the tag;
+# - "<" occurs nowhere inside an attribute value or a text (expat stops there with an error); it does occur inside
+#   comments, CDATA sections and processing instructions, so a part holding "<!" — or a counted part (a sheet, the
+#   shared strings, comments, styles) holding "<?" after its root tag — goes to the full scan;
+# - counted elements are recognised by local name whatever their prefix, so a counted part with a prefixed element
+#   tag goes to the full scan; unprefixed, "<c" followed by a tab, line break, space, "/" or ">" is exactly the
+#   start tag of a c element (likewise every other name);
+# - a text counts characters, at most its UTF-8 bytes: a part declaring another encoding goes to the full scan.
+#
+# Whatever these bounds cannot prove within every limit goes to inspect_package, which decides and words it.
 
-# in a part whose tags hold no tab or line break (checked first), every attribute follows a space
-_ATTR_MINMAX = re.compile(rb' (?:min|max)="([^"]*)"')
-_ATTR_RANGE = re.compile(rb' ref="([^"]*)"')
-_ATTR_R = re.compile(rb' r="([^"]*)"')
-_REFS = re.compile(rb"(?:(?:[A-Za-z]{1,3}\d{1,7}|\d{1,7})(?: |$))*")  # cell references or row numbers
-_REF_ROWS = re.compile(rb"(\d+)")
-_REF_COLS = re.compile(rb"([A-Za-z]+)")
-_LONG_TEXT = re.compile(rb">[^<]{%d,}" % (limits.MAX_CELL_TEXT + 1))  # from a ">": linear
-_LONG_FORMULA = re.compile(rb"<f(?:\s[^>]*)?>[^<]{%d,}" % (limits.MAX_FORMULA_TEXT + 1))
-_PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
-_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<([A-Za-z_][\w.:-]*)")
-_TAG_C = re.compile(rb"<c[\s>/]")
-_TAG_ROW = re.compile(rb"<row[\s>/]")
-_SPACE = re.compile(rb"[\t\r\n]")
-_GT_IN_VALUE = re.compile(rb'="[^"]*>')  # a ">" inside an attribute value (tags could not be told apart)
-_TAG_SI = re.compile(rb"<si[\s>/]")
-_TAG_COMMENT = re.compile(rb"<comment[\s>/]")
-_TAG_RULE = re.compile(rb"<(?:cfRule|dataValidation|hyperlink)[\s>/]")
-_TAG_STYLE = re.compile(rb"<(?:xf|dxf|font|fill|border|numFmt|cellStyle)[\s>/]")
-_ENCODING = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding="([^"]*)"')
+_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<([A-Za-z_][\w.:-]*)[\t\n\r />]")
+_ENCODING = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
+# a prefixed start or end tag of an element the full scan counts (or a colon before such a name elsewhere: only
+# more); the colon is rare in a sheet written by perfeval
+_PREFIXED_TAG = re.compile(rb":(?:c|row|f|col|mergeCell|dimension|hyperlink|cfRule|dataValidation|si|comment"
+                           rb"|xf|dxf|font|fill|border|numFmt|cellStyle)[\t\n\r />]")
 _COUNTED_ROOTS = _SHEET_ROOTS | {"sst", "comments", "styleSheet"}
+_OTHER = rb"(?![^\t\n\r />]"  # after "<name": not a longer name (then "|…)": nor followed by …)
+# What a sheet may hold for its bounds to need no Python loop, all checked by one search (_ODD finds the first
+# exception): a cell's first attribute is r, a column A–Z and a row up to 9999; a row's r is a number up to 9999; a
+# column width's attributes are written ' name="value"' and no value is 5 digits or more (nor holds "&" or a
+# non-ASCII byte: the full scan reads a min or max of digits — any Unicode digits — as a column); no conditional
+# format (the other rules are looked for apart). After an exception, the sheet is looked at closer: _STRICT_CELL,
+# _STRICT_ROW, exact maxima, _cols_within, the rules counted.
+_ODD = re.compile(rb'<(?:c(?:' + _OTHER + rb'| r="[A-Z][1-9][0-9]{0,3}")'
+                  rb'|ol' + _OTHER + rb'|(?: [A-Za-z]+="(?![0-9]{5})[^"<>&\x80-\xff]*")* ?/?>)|fRule[\t\n\r />])'
+                  rb'|row' + _OTHER + rb'| r="[0-9]{1,4}"))')
+# beyond these forms (a cell or row placed by counting, r not the first attribute, a reference a1.parse reads
+# differently from the patterns…) the full scan decides
+_STRICT_CELL = re.compile(rb'<c' + _OTHER + rb'| r="[A-Za-z]{1,3}[1-9][0-9]{0,8}")')
+_STRICT_ROW = re.compile(rb'<row' + _OTHER + rb'| r="[0-9]{1,9}")')
+_TAG_COL = re.compile(rb"<col[\t\n\r />]")
+_WHOLE_TAG = re.compile(  # a whole tag as expat reads it (quoted values: no "<" inside, ">" may be)
+    rb"""<[^\t\n\r />]+((?:[\t\n\r ]+[^\t\n\r =/>]+[\t\n\r ]*=[\t\n\r ]*(?:"[^"<]*"|'[^'<]*'))*)"""
+    rb"""[\t\n\r ]*/?>""")
+_TAG_ATTR = re.compile(rb"""([^\t\n\r =]+)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')""")
+_CELL_COLS = re.compile(rb'<c r="([A-Za-z]+)')
+_CELL_ROWS = re.compile(rb'<c r="[A-Za-z]+([0-9]+)')
+_ROW_ROWS = re.compile(rb'<row r="([0-9]+)')
+# every attribute named ref (after the space every attribute follows), however spaced and quoted: the ranges of
+# merged cells, hyperlinks, comments and the dimension (and more — a shared formula's, "ref" in a text: bounds only
+# grow, or the part goes to the full scan). A match cannot hide a later one: it would hold that one's "ref" in its
+# value, which then holds lower-case letters (see _ranges). The lookbehind follows the literal start "ref", which
+# sre searches fast
+_ATTR_REF = re.compile(rb"""ref(?<=[\t\n\r ]ref)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')""")
+_REF_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789: "
+_ATTR_REF_DQ = re.compile(rb"""ref(?<=[\t\n\r ]ref)[\t\n\r ]*=[\t\n\r ]*"([^"]*)\"""")  # where no "'" occurs
+_LETTERS_TO_SPACE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ:", b" " * 27)
+_TAG_F = re.compile(rb"<f[\t\n\r />]")
+_TAG_SI = re.compile(rb"<si[\t\n\r />]")
+_TAG_COMMENT = re.compile(rb"<comment[\t\n\r />]")
+_TAG_RULE = re.compile(rb"<(?:cfRule|dataValidation|hyperlink)[\t\n\r />]")
+_TAG_STYLE = re.compile(rb"<(?:xf|dxf|font|fill|border|numFmt|cellStyle)[\t\n\r />]")
+_CELL = b'<c r="'  # in a sheet that passed _SHEET_STRICT: exactly the start of every c element
+_ROW = b'<row r="'
+_SMALL_PART = 3 * 65536  # below it, a part's length / 3 bounds its elements closely enough (no count)
+
+_Find = Callable[[int, int], int]
 
 
-def _space_in_tag(data: bytes, start: int) -> bool:
-    """Whether a tab or line break after ``start`` is inside a tag (line breaks in texts are many fewer than tags)."""
-    for match in _SPACE.finditer(data, start):
-        p = match.start()
-        if data.rfind(b"<", 0, p) > data.rfind(b">", 0, p):
+def _after(data: bytes, start: int, mark: bytes) -> bool:
+    """Whether ``b"<" + mark`` occurs in ``data`` from ``start`` (``mark``: one rare byte, found with memchr)."""
+    p = data.find(mark, start)
+    for _ in range(32):
+        if p < 0:
+            return False
+        if p > 0 and data[p - 1] == 0x3C:  # "<"
             return True
-    return False
+        p = data.find(mark, p + 1)
+    return data.find(b"<" + mark, start) >= 0
 
 
-def _longest_span(tag: re.Pattern[bytes], data: bytes) -> tuple[int, int]:
-    """(number of ``tag`` elements, the longest distance from one to the next or to the end): an upper bound of
-    the text inside any one of them."""
-    starts = [m.start() for m in tag.finditer(data)]
-    if not starts:
+def _contains(data: bytes, needle: bytes, rare: int) -> bool:
+    """``needle in data``, looked up from the occurrences of its byte at index ``rare`` (found with memchr, much
+    faster than a search for the whole needle when that byte is rare)."""
+    mark = needle[rare:rare + 1]
+    p = data.find(mark, rare)
+    for _ in range(32):
+        if p < 0:
+            return False
+        if data.startswith(needle, p - rare):
+            return True
+        p = data.find(mark, p + 1)
+    return needle in data
+
+
+def _gaps_within(data: bytes, first: int, limit: int, find: _Find, step: int = 4096) -> bool:
+    """Whether from every element start (the first at ``first``) the next start, or the end of ``data``, is at most
+    ``limit`` bytes further — the text inside any one element is then at most ``limit`` characters. ``find(p, q)``
+    is the first start ``s`` with ``p <= s <= q``, else -1.
+
+    Looked up from checkpoints ``p`` every ``step`` (< ``limit``) bytes after ``first``: when from each the next
+    start (or the end) is within ``reach = limit - step``, every gap is within ``limit``. Proof: for a start ``a``
+    and the next boundary ``b``, let ``p`` be the first checkpoint after ``a`` (``p - a <= step``). If ``p >= b``,
+    ``b - a <= step``; otherwise the next start from ``p`` is ``b``, so ``b - a = (b - p) + (p - a) <= reach + step
+    = limit``. Gaps longer than ``reach`` are reported too (then the caller looks closer or falls back): one short
+    search per checkpoint instead of a list of every start."""
+    reach = limit - step
+    n = len(data)
+    return all(n - p <= reach or find(p, p + reach) >= 0 for p in range(first + step, n, step))
+
+
+def _formulas_within(data: bytes) -> bool:
+    """Whether every formula's text is within :data:`limits.MAX_FORMULA_TEXT`: from the start of an f element a
+    formula runs at most to the next ``</f>``, the next cell start or the end (the full scan counts formula text from
+    an f start until an f ends or a cell starts). One search per formula cell; the next ``</f>`` and the next cell are
+    looked up again only once passed, so the whole is linear."""
+    n = len(data)
+    end_f = next_cell = -1
+    pos = 0
+    while (m := _TAG_F.search(data, pos)) is not None:
+        s = m.start()
+        if end_f < s:
+            end_f = data.find(b"</f>", s)
+            end_f = n if end_f < 0 else end_f
+        if next_cell <= s:
+            next_cell = data.find(_CELL, s + 1)
+            next_cell = n if next_cell < 0 else next_cell
+        pos = min(end_f, next_cell)
+        if pos - s > limits.MAX_FORMULA_TEXT:  # the text is shorter than this span by at least the tag "<f>"
+            return False
+    return True
+
+
+def _cols_within(data: bytes) -> bool:
+    """Whether no column width (``<col min= max=>``) names a column beyond XFD, as the full scan reads them."""
+    for m in _TAG_COL.finditer(data):
+        tag = _WHOLE_TAG.match(data, m.start())
+        if tag is None:
+            return False
+        for attr in _TAG_ATTR.finditer(tag.group(1)):
+            if attr.group(1) in (b"min", b"max"):
+                value = attr.group(2) if attr.group(2) is not None else attr.group(3)
+                if b"&" in value or not value.isascii() or (
+                        value.isdigit() and (len(value) > 9 or int(value) > limits.MAX_SHEET_COLS)):
+                    return False
+    return True
+
+
+def _range_cells(values: list[bytes]) -> int:
+    """What the full scan adds to :attr:`PackageStats.range_cells` for these ref values."""
+    total = 0
+    for value in values:
+        for one in value.decode("ascii").split():
+            bounds = _range_ref(one)
+            if bounds is not None:
+                r1, c1, r2, c2 = bounds
+                total += (r2 - r1 + 1) * (c2 - c1 + 1)
+    return total
+
+
+class _Bounds:
+    """Upper bounds of the full scan's counts over a package. A cheap bound (from a part's length, or from a range's
+    corner) may come with a function computing a closer one; that runs only when the cheap sum exceeds the limit."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, list[tuple[int, Callable[[], int] | None]]] = {}
+        self.tree = 0  # most elements of one part openpyxl parses as a whole tree
+        self.max_row = 0  # highest row of any sheet
+        self.comment_max_col = 0
+
+    def add(self, key: str, cheap: int, closer: Callable[[], int] | None = None) -> None:
+        self.sums.setdefault(key, []).append((cheap, closer))
+
+    def within(self) -> bool:
+        caps = {"elements": limits.MAX_ELEMENTS, "cells": limits.MAX_CELLS, "rows": limits.MAX_ROW_RECORDS,
+                "shared_strings": limits.MAX_SHARED_STRINGS, "comments": limits.MAX_COMMENTS,
+                "rules": limits.MAX_SHEET_RULES, "styles": limits.MAX_STYLE_RECORDS,
+                "range_cells": limits.MAX_RANGE_CELLS}
+        for key, items in self.sums.items():
+            if sum(cheap for cheap, _ in items) > caps[key] and sum(
+                    cheap if closer is None else closer() for cheap, closer in items) > caps[key]:
+                return False
+        return self.tree <= limits.MAX_TREE_ELEMENTS and self.max_row * self.comment_max_col <= limits.MAX_SHEET_AREA
+
+
+def _ranges(data: bytes, bounds: _Bounds) -> tuple[int, int] | None:
+    """The highest row and column of every ``ref`` attribute (merged cells, hyperlinks, comments, the dimension),
+    their cells added to ``bounds``; None when one is not plain ``A1``/``A1:B2`` references."""
+    if b"'" in data:
+        values = [a or b for a, b in _ATTR_REF.findall(data)]
+    else:  # no value in single quotes
+        values = _ATTR_REF_DQ.findall(data)
+    if not values:
         return 0, 0
-    starts.append(len(data))
-    return len(starts) - 1, max(b - a for a, b in itertools.pairwise(starts))
+    joined = b" ".join(values)
+    # only upper-case letters, digits, ":" and spaces (else the full scan decides: "$", lower case, entities…):
+    # every row or column _range_ref can read is then a run of digits or of letters here, so the maxima of the
+    # runs bound them (runs it would not read — "A0", "1A" — only add)
+    if joined.translate(None, _REF_BYTES):
+        return None
+    max_row = max(map(int, set(joined.translate(_LETTERS_TO_SPACE).split())), default=0)
+    letters = set(joined.translate(None, b"0123456789").replace(b":", b" ").split())
+    max_col = max((a1.col_index(c.decode("ascii")) for c in letters), default=0)
+    if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS:
+        return None
+    # each range lies within rows 1..max_row and columns 1..max_col
+    bounds.add("range_cells", (joined.count(b" ") + 1) * max_row * max_col, lambda: _range_cells(values))
+    return max_row, max_col
 
 
-def _quick_part(data: bytes, bounds: dict[str, int]) -> bool:
+def _quick_sheet(data: bytes, bounds: _Bounds) -> bool:
+    cell_row, cell_col, row_row = 9999, 26, 9999  # unless _ODD finds an exception
+    odd = _ODD.search(data)
+    if odd is not None:  # before it, nothing is odd, hence nothing is beyond the strict forms
+        if _STRICT_CELL.search(data, odd.start()) is not None or _STRICT_ROW.search(data, odd.start()) is not None \
+                or not _cols_within(data):
+            return False
+        cell_col = max((a1.col_index(c.decode("ascii")) for c in set(_CELL_COLS.findall(data))), default=0)
+        cell_row = max(map(int, set(_CELL_ROWS.findall(data))), default=0)
+        row_row = max(map(int, set(_ROW_ROWS.findall(data))), default=0)
+        bounds.add("rules", len(_TAG_RULE.findall(data)))
+    elif _contains(data, b"<dataValidation", 5) or _contains(data, b"<hyperlink", 2):  # found by "V", "y"
+        bounds.add("rules", len(_TAG_RULE.findall(data)))
+    ranges = _ranges(data, bounds)
+    if ranges is None:
+        return False
+    max_row, max_col = max(cell_row, row_row, ranges[0]), max(cell_col, ranges[1])
+    if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS or max_row * max_col > limits.MAX_SHEET_AREA:
+        return False
+    bounds.max_row = max(bounds.max_row, max_row)
+    n = len(data)
+    bounds.add("cells", n // 10, lambda: data.count(_CELL))  # a cell's start tag: '<c r="A1">' at least
+    bounds.add("rows", n // 11, lambda: data.count(_ROW))  # '<row r="1">'
+    first = data.find(_CELL)
+    if n <= limits.MAX_FORMULA_TEXT or first < 0:  # no text longer than the part; no cell, no cell text
+        return True
+    # a cell's text (and its formula's: the full scan counts one only inside a cell) runs at most to the next cell
+    # start or to the end
+    def cell(p: int, q: int) -> int:
+        return data.find(_CELL, p, q + len(_CELL))
+
+    if _gaps_within(data, first, limits.MAX_FORMULA_TEXT, cell):  # usual: within both limits
+        return True
+    return (n <= limits.MAX_CELL_TEXT or _gaps_within(data, first, limits.MAX_CELL_TEXT, cell)) and (
+        _TAG_F.search(data) is None or _formulas_within(data))
+
+
+def _quick_part(data: bytes, bounds: _Bounds) -> bool:
     """Add ``data``'s upper bounds to ``bounds``; False when the part is not simple enough to bound without the
-    full scan (another encoding, declarations/comments/CDATA, prefixed counted elements, cells or rows placed by
-    counting, texts near a limit)."""
-    enc = _ENCODING.match(data[:200])
+    full scan (another encoding, comments/CDATA/processing instructions, prefixed counted elements, cells or rows
+    placed by counting, texts near a limit…)."""
+    n = len(data)
+    enc = _ENCODING.match(data)
     if (enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8")) or b"\x00" in data \
-            or b"<!" in data or _LONG_TEXT.search(data) or _LONG_FORMULA.search(data):
+            or _after(data, 0, b"!") or n > limits.MAX_XML_TEXT:  # any text is then within MAX_XML_TEXT
         return False
     root = _ROOT.match(data)
     if root is None:
         return False
-    name = root.group(1).decode("ascii", "replace")
+    name = root.group(1).decode("ascii")
     if ":" in name and name.rpartition(":")[2] in _COUNTED_ROOTS:
         return False
-    if name in _COUNTED_ROOTS and _PREFIXED_TAG.search(data):
+    tags = n // 3 if n < _SMALL_PART else data.count(b"<")
+    bounds.add("elements", tags)
+    if name not in _STREAMED_ROOTS:
+        bounds.tree = max(bounds.tree, tags)
+    if name not in _COUNTED_ROOTS:
+        return True
+    start = root.end()
+    if _after(data, start, b"?") or _PREFIXED_TAG.search(data, start) is not None:
         return False
-    tags = data.count(b"<")
-    bounds["elements"] += tags
-    bounds["tree"] = max(bounds["tree"], tags)
+    if name == "styleSheet":
+        bounds.add("styles", n // 4, lambda: len(_TAG_STYLE.findall(data)))  # "<xf>" at least
+        return True
     if name == "sst":
-        n, span = _longest_span(_TAG_SI, data)
-        bounds["shared_strings"] += n
-        if span > limits.MAX_CELL_TEXT:
-            return False
-    elif name == "styleSheet":
-        bounds["styles"] += len(_TAG_STYLE.findall(data))
-    elif name in _SHEET_ROOTS or name == "comments":
-        # tags delimited by < and >, attributes separated by spaces and quoted with ": the patterns below see them all
-        if b"='" in data or _GT_IN_VALUE.search(data) or _space_in_tag(data, root.end()):
-            return False
-        if name == "comments":
-            n, span = _longest_span(_TAG_COMMENT, data)
-            bounds["comments"] += n
-        else:
-            n, span = _longest_span(_TAG_C, data)
-            rows = len(_TAG_ROW.findall(data))
-            if n != data.count(b'<c r="') or rows != data.count(b'<row r="'):
-                return False  # a cell or row placed by counting (or r not first): only the full scan follows that
-            bounds["cells"] += n
-            bounds["rows"] += rows
-            bounds["rules"] += len(_TAG_RULE.findall(data))
-        if span > limits.MAX_CELL_TEXT:
-            return False
-        max_row = max_col = 0
-        for value in _ATTR_MINMAX.findall(data):  # column widths: only a column beyond XFD is refused
-            if not value.isdigit() or len(value) > 9 or int(value) > limits.MAX_SHEET_COLS:
-                return False
-        for value in _ATTR_RANGE.findall(data):  # merged cells, hyperlinks, notes, the dimension: few
-            for one in value.decode("ascii", "replace").split():
-                rng = _range_ref(one)
-                if rng is None:
-                    return False
-                r1, c1, r2, c2 = rng
-                max_row, max_col = max(max_row, r2), max(max_col, c2)
-                bounds["range_cells"] += (r2 - r1 + 1) * (c2 - c1 + 1)
-        refs = b" ".join(_ATTR_R.findall(data))  # every cell and row: checked and bounded in C, not one by one
-        if not _REFS.fullmatch(refs):
-            return False
-        rows = set(_REF_ROWS.findall(refs))
-        cols = set(_REF_COLS.findall(refs))
-        if rows:
-            max_row = max(max_row, max(int(r) for r in rows))
-        if cols:
-            max_col = max(max_col, max(a1.col_index(c.decode().upper()) for c in cols))
-        if max_row > limits.MAX_SHEET_ROWS or max_col > limits.MAX_SHEET_COLS \
-                or max_row * max_col > limits.MAX_SHEET_AREA:
-            return False
-        if name == "comments":
-            bounds["comment_max_col"] = max(bounds["comment_max_col"], max_col)
-        else:
-            bounds["max_row"] = max(bounds["max_row"], max_row)
-    return True
+        bounds.add("shared_strings", n // 4, lambda: len(_TAG_SI.findall(data)))  # "<si>"
+        first = _TAG_SI.search(data)
+
+        def si(p: int, q: int) -> int:
+            m = _TAG_SI.search(data, p, q + 4)
+            return -1 if m is None else m.start()
+
+        return n <= limits.MAX_CELL_TEXT or first is None or _gaps_within(data, first.start(), limits.MAX_CELL_TEXT, si)
+    if name != "comments":
+        return _quick_sheet(data, bounds)
+    ranges = _ranges(data, bounds)
+    if ranges is None or ranges[0] * ranges[1] > limits.MAX_SHEET_AREA:
+        return False
+    bounds.comment_max_col = max(bounds.comment_max_col, ranges[1])
+    bounds.add("comments", n // 9, lambda: len(_TAG_COMMENT.findall(data)))  # "<comment>" at least
+    first = _TAG_COMMENT.search(data)
+
+    def comment(p: int, q: int) -> int:
+        m = _TAG_COMMENT.search(data, p, q + 9)
+        return -1 if m is None else m.start()
+
+    return n <= limits.MAX_CELL_TEXT or first is None or _gaps_within(data, first.start(), limits.MAX_CELL_TEXT,
+                                                                        comment)
 
 
-def check_package(data: bytes, name: str) -> None:
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """``zf.read(info)`` of the package ``data``, without zipfile's file object: the local header checked as
+    zipfile checks it, the compressed bytes inflated at once, the size and the CRC-32 checked. Anything unusual
+    (flags or method differing from the directory's, another name, a size or CRC mismatch, a zlib error) is left
+    to ``zf.read``, which then returns or fails as it does."""
+    o = info.header_offset
+    if data[o:o + 4] == b"PK\x03\x04" and len(data) >= o + 30:
+        flags, method = struct.unpack_from("<HH", data, o + 6)
+        n, extra = struct.unpack_from("<HH", data, o + 26)
+        start = o + 30 + n + extra
+        raw = data[start:start + info.compress_size]
+        if flags == info.flag_bits and method == info.compress_type and not flags & 0x61 \
+                and len(raw) == info.compress_size \
+                and data[o + 30:o + 30 + n] == info.orig_filename.encode("utf-8" if flags & 0x800 else "cp437"):
+            out = raw
+            if method == zipfile.ZIP_DEFLATED:
+                try:
+                    out = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                except zlib.error:
+                    out = b""
+            if len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+                return out
+    raise LookupError
+
+
+def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
     """What every reader calls: :func:`inspect_package`'s refusals, at a fraction of its cost for an ordinary
     workbook. Each XML part is still parsed by expat (well-formedness, document type and entity declarations
     refused with the same messages), but without a Python call per element: the counts are replaced by upper
-    bounds read with regular expressions (every ``<`` may open an element; every ``r``/``ref`` attribute may
-    extend the used range or a merged range). When the bounds cannot prove the whole package within every limit
-    of :mod:`perfeval.limits`, the full :func:`inspect_package` decides — so this refuses exactly what it
-    refuses (``tests/test_limits.py`` runs every edge through both)."""
+    bounds read with regular expressions (see the comments above). When the bounds cannot prove the whole package
+    within every limit of :mod:`perfeval.limits`, the full :func:`inspect_package` decides — so this refuses exactly
+    what it refuses (``tests/test_limits.py`` runs every edge through both).
+
+    Returns the parts it decompressed when the quick path decided — every part judged XML (``.xml``, ``.rels`` and
+    other parts starting with ``<``; not the legacy ``.vml`` drawings), zip entry name → bytes —, so that a caller
+    can parse them without inflating them again; None when :func:`inspect_package` decided (the caller then reads
+    the package itself)."""
+    if not data or len(data) > limits.MAX_FILE_BYTES or not data.startswith(ZIP_MAGICS):
+        inspect_package(data, name)
+        return None
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data)) if data.startswith(ZIP_MAGICS) else None
-        infos = zf.infolist() if zf is not None else []
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
     except Exception:
         zf, infos = None, []
     if zf is None or not infos or len(infos) > limits.MAX_PARTS:
         inspect_package(data, name)
-        return
-    names = ("elements", "tree", "range_cells", "comment_max_col", "max_row", "cells", "rows", "shared_strings",
-             "comments", "rules", "styles")
-    bounds: dict[str, int] = dict.fromkeys(names, 0)
+        return None
+    bounds = _Bounds()
+    parts: list[tuple[zipfile.ZipInfo, bytes | None]] = []  # None: a VML part
+    read: dict[str, bytes] = {}
     try:
         if sum(i.file_size for i in infos) > limits.MAX_TOTAL_BYTES or any(
                 i.flag_bits & 0x1 or i.compress_type not in SUPPORTED_COMPRESSION or i.file_size > limits.MAX_PART_BYTES
                 or (i.file_size > limits.RATIO_MIN_BYTES and i.file_size > limits.MAX_RATIO * max(i.compress_size, 1))
                 for i in infos):
             inspect_package(data, name)
-            return
+            return None
         names = set(zf.namelist())
-        if "[Content_Types].xml" not in names or _foreign(zf, zf.read("[Content_Types].xml"), name, names):
+        if "[Content_Types].xml" not in names:
             inspect_package(data, name)
-            return
-        parts: list[tuple[zipfile.ZipInfo, bytes]] = []
-        for info in infos:
-            lower = info.filename.lower()
-            if lower.endswith(".vml"):
-                _scan_vml(zf, info, name)
+            return None
+        for info in infos:  # no refusal here: the full scan refuses in the order of the parts
+            if info.filename.lower().endswith(".vml"):
+                parts.append((info, None))
             elif _is_xml(zf, info):
-                body = zf.read(info)
+                try:
+                    body = _inflate(data, info)
+                except LookupError:
+                    body = zf.read(info)
                 if not _quick_part(body, bounds):
                     inspect_package(data, name)
-                    return
+                    return None
                 parts.append((info, body))
+                read[info.filename] = body
+        if not bounds.within() or _foreign(zf, read["[Content_Types].xml"], name, names,
+                                           lambda part: read.get(part) or zf.read(part)):
+            inspect_package(data, name)
+            return None
+        for info, body in parts:  # within every count: what is left is well-formedness and declarations
+            if body is None:
+                _scan_vml(zf, info, name)
+            else:
+                _parse_lean(body, name, info.filename)
     except PackageRefused:
         raise
     except Exception:  # a damaged package: the full inspection words the refusal
         inspect_package(data, name)
-        return
-    b = bounds
-    if b["elements"] > limits.MAX_ELEMENTS or b["tree"] > limits.MAX_TREE_ELEMENTS \
-            or b["cells"] > limits.MAX_CELLS or b["rows"] > limits.MAX_ROW_RECORDS \
-            or b["shared_strings"] > limits.MAX_SHARED_STRINGS or b["comments"] > limits.MAX_COMMENTS \
-            or b["rules"] > limits.MAX_SHEET_RULES or b["styles"] > limits.MAX_STYLE_RECORDS \
-            or bounds["range_cells"] > limits.MAX_RANGE_CELLS \
-            or bounds["max_row"] * bounds["comment_max_col"] > limits.MAX_SHEET_AREA:
-        inspect_package(data, name)
-        return
-    stats = PackageStats()
-    for info, body in parts:  # within every count: what is left is well-formedness and declarations
-        scanner = _PartScanner(info.filename, stats, name, lean=True)
-        scanner.feed(body)
-        scanner.feed(b"", final=True)
+        return None
+    return read
 
 
 def inspect_package(data: bytes, name: str) -> PackageStats:
