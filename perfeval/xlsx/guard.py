@@ -27,9 +27,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -718,31 +716,6 @@ def _quick_part(data: bytes, bounds: _Bounds) -> bool:
                                                                         comment)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """``zf.read(info)`` of the package ``data``, without zipfile's file object: the local header checked as
-    zipfile checks it, the compressed bytes inflated at once, the size and the CRC-32 checked. Anything unusual
-    (flags or method differing from the directory's, another name, a size or CRC mismatch, a zlib error) is left
-    to ``zf.read``, which then returns or fails as it does."""
-    o = info.header_offset
-    if data[o:o + 4] == b"PK\x03\x04" and len(data) >= o + 30:
-        flags, method = struct.unpack_from("<HH", data, o + 6)
-        n, extra = struct.unpack_from("<HH", data, o + 26)
-        start = o + 30 + n + extra
-        raw = data[start:start + info.compress_size]
-        if flags == info.flag_bits and method == info.compress_type and not flags & 0x61 \
-                and len(raw) == info.compress_size \
-                and data[o + 30:o + 30 + n] == info.orig_filename.encode("utf-8" if flags & 0x800 else "cp437"):
-            out = raw
-            if method == zipfile.ZIP_DEFLATED:
-                try:
-                    out = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
-                except zlib.error:
-                    out = b""
-            if len(out) == info.file_size and zlib.crc32(out) == info.CRC:
-                return out
-    raise LookupError
-
-
 def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
     """What every reader calls: :func:`inspect_package`'s refusals, at a fraction of its cost for an ordinary
     workbook. Each XML part is still parsed by expat (well-formedness, document type and entity declarations
@@ -784,10 +757,7 @@ def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
             if info.filename.lower().endswith(".vml"):
                 parts.append((info, None))
             elif _is_xml(zf, info):
-                try:
-                    body = _inflate(data, info)
-                except LookupError:
-                    body = zf.read(info)
+                body = zf.read(info)
                 if not _quick_part(body, bounds):
                     inspect_package(data, name)
                     return None
