@@ -7,6 +7,8 @@ many 三级 rows) into a :class:`~perfeval.layout.Layout`. Model paths are dotte
 
 from __future__ import annotations
 
+import functools
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from perfeval import a1
@@ -427,6 +429,7 @@ def _calc_layout(shape: Shape) -> SheetLayout:
     )
 
 
+@functools.lru_cache(maxsize=128)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
 def build_layout(shape: Shape) -> Layout:
     """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
     check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))

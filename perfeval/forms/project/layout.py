@@ -25,6 +25,7 @@ workbook names each sheet after its project (:func:`sheet_names`); a workbook re
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -163,6 +164,7 @@ def sheet_rows(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int = 1) 
             "ind_first": head + 1, "total": head + 1 + n}
 
 
+@functools.lru_cache(maxsize=256)  # immutable: the same project sheet in several workbooks (or shapes) shares it
 def _sheet_layout(i: int, sheet: SheetShape, year: int) -> SheetLayout:
     b = Builder(sheet.name)
     prefix = f"projects[{i}]"
@@ -331,6 +333,7 @@ def check_book_shape(n_sheets: int, rows_per_sheet: list[int]) -> None:
                          "（请分成几个工作簿）")
 
 
+@functools.lru_cache(maxsize=64)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
 def build_layout(shape: Shape) -> Layout:
     """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest workbook supported."""
     check_book_shape(len(shape.sheets), [sum(sum(t) for t in s.indicator_rows) for s in shape.sheets])
