@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from perfeval.model import Level1
 
@@ -44,6 +44,30 @@ def set_path(obj: Any, path: str, value: Any) -> None:
         setattr(obj, last, value)
     else:  # pragma: no cover - models only
         raise KeyError(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_validator(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    """The validation ``model`` applies when its field ``name`` is assigned (type, constraints, validators)."""
+    return TypeAdapter(model.model_fields[name].rebuild_annotation())
+
+
+def assign_path(obj: Any, path: str, value: Any) -> None:
+    """As :func:`set_path` (the value converted and checked as on assignment, ``ValueError`` when refused), with
+    the field's own validator but without the model's assignment machinery: for the reader's hundreds of cells.
+    No model of the code base has a model-level validator that assignment would also run."""
+    steps = _steps(path)
+    for step in steps[:-1]:
+        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
+    last = steps[-1]
+    if isinstance(last, int) or not isinstance(obj, BaseModel):
+        set_path(obj, path, value)
+        return
+    cls = type(obj)
+    if last not in cls.model_fields:  # pragma: no cover - the layouts' paths name fields
+        raise KeyError(path)
+    obj.__dict__[last] = _field_validator(cls, last).validate_python(value)
+    obj.__pydantic_fields_set__.add(last)
 
 
 def level1_label(level1: Level1) -> str:

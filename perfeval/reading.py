@@ -32,6 +32,7 @@ What the reader reports (:class:`ReadIssue`, listed by ``perfeval rules`` as rea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from perfeval.numbers import (
     normalise_text,
     to_decimal,
 )
-from perfeval.paths import parse_level1_label, set_path
+from perfeval.paths import assign_path, parse_level1_label
 from perfeval.sheets import CALC_SHEET
 
 
@@ -184,10 +185,20 @@ class ReadResult:
     text_numbers: list[TextNumber] = field(default_factory=list)  # input cells 计算 turns into numbers
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8192)  # the labels of the forms and the texts read near them: few distinct ones
+def _norm_text(text: str) -> str:
+    return _SPACES.sub("", normalise_text(text))
+
+
 def norm(text: Any) -> str:
     """A label as compared: normalised width, no whitespace."""
-
-    return re.sub(r"\s+", "", normalise_text(str(text))) if text is not None else ""
+    if text is None:
+        return ""
+    text = text if type(text) is str else str(text)
+    return _norm_text(text) if len(text) <= 256 else _SPACES.sub("", normalise_text(text))
 
 
 def column_a(ws: SheetGrid) -> dict[str, list[int]]:
@@ -225,27 +236,45 @@ def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code:
     ``accepts(expected, actual)``: a form's printed variants of a label (e.g. 本年财政拨款 for 当年财政拨款)."""
     differences = []
     issues = []
-    for cell in layout.cells():
-        if cell.sheet == CALC_SHEET or cell.role != Role.LABEL or not cell.text:
-            continue
-        actual = wb[names[cell.sheet]].value(cell.address)
-        expected_year = _YEAR_LABEL.match(norm(cell.text))
-        actual_year = _YEAR_LABEL.match(norm(actual))
-        if expected_year and actual_year and expected_year.group(2) == actual_year.group(2):
-            if expected_year.group(1) != actual_year.group(1):
-                issues.append(ReadIssue(
-                    cell.sheet, cell.address, "年度表头", str(actual),
-                    f"表头“{norm(actual)}”与评价年度{layout.year}年不符，应为“{norm(cell.text)}”",
-                    code=year_code))
-            continue
-        if norm(actual) != norm(cell.text) and not (accepts is not None and accepts(cell.text, actual)):
-            shown = actual if actual else "（空）"
-            differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
+    for sheet, cells in layout.memo("reading.labels", _label_cells):
+        ws = wb[names[sheet]]
+        for cell in cells:
+            _check_label(ws, cell, layout, names, year_code, accepts, differences, issues)
     if differences:
         raise StructureError(
             "工作簿的表格结构与官方模板不一致（可能删除或移动了行、改动了表头，或使用了其他版本的模板）", differences
         )
     return issues
+
+
+def _label_cells(layout: Layout) -> tuple[tuple[str, tuple[Cell, ...]], ...]:
+    """The printed labels of ``layout`` (计算结果 aside), by sheet."""
+    out: dict[str, list[Cell]] = {}
+    for cell in layout.cells():
+        if cell.sheet != CALC_SHEET and cell.role == Role.LABEL and cell.text:
+            out.setdefault(cell.sheet, []).append(cell)
+    return tuple((sheet, tuple(cells)) for sheet, cells in out.items())
+
+
+def _check_label(ws: SheetGrid, cell: Cell, layout: Layout, names: dict[str, str], year_code: str | None,
+                 accepts: Callable[[str, Any], bool] | None, differences: list[str], issues: list[ReadIssue]) -> None:
+    assert cell.text is not None
+    actual = ws.value(cell.address)
+    expected, found = norm(cell.text), norm(actual)
+    if found == expected:  # the usual case: printed as in the template (the checks below accept it too)
+        return
+    expected_year = _YEAR_LABEL.match(expected)
+    actual_year = _YEAR_LABEL.match(found)
+    if expected_year and actual_year and expected_year.group(2) == actual_year.group(2):
+        if expected_year.group(1) != actual_year.group(1):
+            issues.append(ReadIssue(
+                cell.sheet, cell.address, "年度表头", str(actual),
+                f"表头“{found}”与评价年度{layout.year}年不符，应为“{expected}”",
+                code=year_code))
+        return
+    if not (accepts is not None and accepts(cell.text, actual)):
+        shown = actual if actual else "（空）"
+        differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
 
 
 NUMERIC = (VType.AMOUNT, VType.COUNT, VType.AREA, VType.SCORE, VType.RATE)
@@ -487,22 +516,33 @@ def read_cells(reader: CellReader, report: Any, sheets: Iterable[str] | None = N
     """Every input, structure and derived cell of ``reader.layout`` (its 计算结果 sheet aside; only ``sheets``
     when given) into ``report`` by model path. 一级 labels are read by :func:`level1_skeleton` beforehand."""
     wanted = None if sheets is None else set(sheets)
-    for cell in reader.layout.cells():
-        if cell.sheet == CALC_SHEET or cell.path is None or cell.vtype == VType.LEVEL1:
+    for sheet, cells in reader.layout.memo("reading.values", _value_cells):
+        if wanted is not None and sheet not in wanted:
             continue
-        if wanted is not None and cell.sheet not in wanted:
-            continue
-        value = reader.value(cell, reader.wb[reader.names[cell.sheet]])
-        if cell.role == Role.STRUCTURE and is_blank(value):
-            reader.issue(cell, value, f"{cell.caption}名称不能为空")
-            continue
-        try:
-            set_path(report, cell.path, value)
-        except ValueError:
-            if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
-                set_path(report, cell.path, "")
-            else:
-                reader.issue(cell, value, f"{cell.caption}：内容“{shown(value)}”无法按本栏的类型读取，已按空白处理")
+        ws = reader.wb[reader.names[sheet]]
+        for cell in cells:
+            assert cell.path is not None
+            value = reader.value(cell, ws)
+            if cell.role == Role.STRUCTURE and is_blank(value):
+                reader.issue(cell, value, f"{cell.caption}名称不能为空")
+                continue
+            try:
+                assign_path(report, cell.path, value)
+            except ValueError:
+                if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
+                    assign_path(report, cell.path, "")
+                else:
+                    reader.issue(cell, value, f"{cell.caption}：内容“{shown(value)}”无法按本栏的类型读取，已按空白处理")
+
+
+def _value_cells(layout: Layout) -> tuple[tuple[str, tuple[Cell, ...]], ...]:
+    """The cells :func:`read_cells` reads (input, structure and derived cells with a model path, 一级 labels and
+    计算结果 aside), by sheet."""
+    out: dict[str, list[Cell]] = {}
+    for cell in layout.cells():
+        if cell.sheet != CALC_SHEET and cell.path is not None and cell.vtype != VType.LEVEL1:
+            out.setdefault(cell.sheet, []).append(cell)
+    return tuple((sheet, tuple(cells)) for sheet, cells in out.items())
 
 
 def read_grid(wb: BookGrid) -> ReadResult:
