@@ -54,7 +54,7 @@ from perfeval.numbers import (
     normalise_text,
     to_decimal,
 )
-from perfeval.paths import assign_path, parse_level1_label
+from perfeval.paths import assign, parse_level1_label, path_steps, walk
 from perfeval.sheets import CALC_SHEET
 
 
@@ -516,32 +516,41 @@ def read_cells(reader: CellReader, report: Any, sheets: Iterable[str] | None = N
     """Every input, structure and derived cell of ``reader.layout`` (its 计算结果 sheet aside; only ``sheets``
     when given) into ``report`` by model path. 一级 labels are read by :func:`level1_skeleton` beforehand."""
     wanted = None if sheets is None else set(sheets)
+    steps: tuple[str | int, ...] | None = None
+    parent: Any = None
     for sheet, cells in reader.layout.memo("reading.values", _value_cells):
         if wanted is not None and sheet not in wanted:
             continue
         ws = reader.wb[reader.names[sheet]]
-        for cell in cells:
-            assert cell.path is not None
+        for cell, to_parent, name in cells:
             value = reader.value(cell, ws)
             if cell.role == Role.STRUCTURE and is_blank(value):
                 reader.issue(cell, value, f"{cell.caption}名称不能为空")
                 continue
+            if to_parent != steps:  # consecutive cells mostly fill one model (a 三级 row, an amounts row)
+                steps, parent = to_parent, walk(report, to_parent)
             try:
-                assign_path(report, cell.path, value)
+                assign(parent, name, value)
             except ValueError:
                 if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
-                    assign_path(report, cell.path, "")
+                    assign(parent, name, "")
                 else:
                     reader.issue(cell, value, f"{cell.caption}：内容“{shown(value)}”无法按本栏的类型读取，已按空白处理")
 
 
-def _value_cells(layout: Layout) -> tuple[tuple[str, tuple[Cell, ...]], ...]:
+_ValueCells = tuple[tuple[str, tuple[tuple[Cell, tuple[str | int, ...], str], ...]], ...]
+
+
+def _value_cells(layout: Layout) -> _ValueCells:
     """The cells :func:`read_cells` reads (input, structure and derived cells with a model path, 一级 labels and
-    计算结果 aside), by sheet."""
-    out: dict[str, list[Cell]] = {}
+    计算结果 aside), by sheet, each with its path as (steps to the model holding the value, field name)."""
+    out: dict[str, list[tuple[Cell, tuple[str | int, ...], str]]] = {}
     for cell in layout.cells():
         if cell.sheet != CALC_SHEET and cell.path is not None and cell.vtype != VType.LEVEL1:
-            out.setdefault(cell.sheet, []).append(cell)
+            to_parent, name = path_steps(cell.path)
+            if not isinstance(name, str):  # pragma: no cover - the layouts' paths end in a field
+                raise KeyError(cell.path)
+            out.setdefault(cell.sheet, []).append((cell, to_parent, name))
     return tuple((sheet, tuple(cells)) for sheet, cells in out.items())
 
 
