@@ -217,6 +217,12 @@ def prints_title(ws: SheetGrid, title: str) -> bool:
     return any(norm(ws.at(row, col)) == wanted for row in range(1, 5) for col in range(1, 10))
 
 
+def top_texts(ws: SheetGrid) -> frozenset[str]:
+    """The texts of the top rows of ``ws`` (A1:I4) as compared (:func:`norm`): ``prints_title(ws, t)`` is
+    ``norm(t) in top_texts(ws)``, for checking several titles in one look."""
+    return frozenset(norm(ws.at(row, col)) for row in range(1, 5) for col in range(1, 10))
+
+
 def find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
     """The sheet called ``name``, else the first whose top rows print ``title`` (a renamed official sheet)."""
     if name in wb.sheetnames:
@@ -298,9 +304,17 @@ def _text(value: Any, cell: Cell) -> str:
     return str(value).strip() if cell.vtype != VType.LONG_TEXT else str(value).strip("\n ")
 
 
+_FORMULA_NOISE = re.compile(r"[\s$]")
+
+
 def normalise_formula(formula: str) -> str:
     """A formula compared as text: no leading "=", no spaces, no ``$``, upper case."""
-    return re.sub(r"[\s$]", "", formula).lstrip("=").upper()
+    return _normalise_formula(formula) if len(formula) <= 1024 else _FORMULA_NOISE.sub("", formula).lstrip("=").upper()
+
+
+@functools.lru_cache(maxsize=8192)  # the templates' formulas, compared for every derived cell of every workbook
+def _normalise_formula(formula: str) -> str:
+    return _FORMULA_NOISE.sub("", formula).lstrip("=").upper()
 
 
 def _formula_text(raw: Any) -> str:
