@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, getcontext, localcontext
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -112,11 +112,16 @@ def decimals(value: Decimal) -> int:
     return max(0, -exponent)
 
 
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 13)}
+
+
 def round_to(value: Decimal, places: int) -> Decimal:
     """Half-up rounding to ``places`` decimals, whatever the magnitude (never ``InvalidOperation``)."""
-    exp = Decimal(1).scaleb(-places)
+    exp = _EXPONENTS[places] if places in _EXPONENTS else Decimal(1).scaleb(-places)
     if not value.is_finite():
         return value
+    if value.adjusted() + places + 3 <= getcontext().prec:  # the usual case: the context's precision suffices
+        return value.quantize(exp, rounding=ROUND_HALF_UP)
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
         return value.quantize(exp, rounding=ROUND_HALF_UP)
