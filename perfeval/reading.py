@@ -284,6 +284,7 @@ def _check_label(ws: SheetGrid, cell: Cell, layout: Layout, names: dict[str, str
 
 
 NUMERIC = (VType.AMOUNT, VType.COUNT, VType.AREA, VType.SCORE, VType.RATE)
+_TEXT_VTYPES = frozenset((VType.TEXT, VType.LONG_TEXT, VType.INDICATOR))
 
 
 def _text(value: Any, cell: Cell) -> str:
@@ -372,8 +373,13 @@ class CellReader:
         return self.convert(cell, cached, stated=True)
 
     def convert(self, cell: Cell, raw: Any, *, stated: bool) -> Any:
-        if cell.vtype in (VType.TEXT, VType.LONG_TEXT, VType.INDICATOR):
-            if cell.vtype == VType.INDICATOR and isinstance(raw, float | int) and not isinstance(raw, bool):
+        vtype = cell.vtype
+        if vtype in _TEXT_VTYPES:
+            if raw is None:
+                return ""
+            if type(raw) is str:  # the usual case, as _text
+                return raw.strip() if vtype != VType.LONG_TEXT else raw.strip("\n ")
+            if vtype == VType.INDICATOR and isinstance(raw, float | int) and not isinstance(raw, bool):
                 fmt = self.wb[self.names[cell.sheet]].number_format(cell.address) or ""
                 if "%" in fmt:
                     try:
@@ -383,8 +389,10 @@ class CellReader:
                     if pct is not None:
                         return fmt_number(pct * 100) + "%"
             return _text(raw, cell)
-        if cell.vtype == VType.DATE:
-            if raw is None or isinstance(raw, dt.date):
+        if raw is None:  # a blank number or date
+            return None
+        if vtype == VType.DATE:
+            if isinstance(raw, dt.date):
                 return raw
             try:
                 from perfeval.model import _date
@@ -416,7 +424,7 @@ class CellReader:
             return None
         if isinstance(raw, str):
             self.text_number(cell, raw, number, stated=stated)
-        if cell.vtype == VType.AMOUNT and decimals(number) > 2:
+        if cell.vtype == VType.AMOUNT and _beyond_cents(number):
             printed = fmt_amount(money(number))
             self.issue(cell, raw, f"{cell.caption}金额应保留两位小数：填写 {_plain(number)}，按 {printed} 计",
                        code="RD-004", severity=Severity.WARNING)
@@ -445,6 +453,13 @@ def shown(raw: Any) -> str:
         return f"{d.year}年{d.month}月{d.day}日"
     text = _formula_text(raw) if not isinstance(raw, str) else raw
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _beyond_cents(number: Decimal) -> bool:
+    """``decimals(number) > 2``, without normalising a number written with at most two decimals (the usual case:
+    normalising only drops digits)."""
+    exponent = number.as_tuple().exponent
+    return not (isinstance(exponent, int) and exponent >= -2) and decimals(number) > 2
 
 
 def _plain(number: Decimal) -> str:
