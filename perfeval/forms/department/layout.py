@@ -118,10 +118,10 @@ def bd_rows(n_projects: int) -> dict[str, int]:
     return rows
 
 
-def _bd_layout(shape: Shape) -> SheetLayout:
+@functools.lru_cache(maxsize=256)  # immutable; shared by the shapes with as many 项目支出 rows
+def _bd_layout(y: int, n_projects: int) -> SheetLayout:
     b = Builder(BD_SHEET)
-    y = shape.year
-    rows = bd_rows(shape.n_projects)
+    rows = bd_rows(n_projects)
     caps = amount_col_captions(y)
     b.label("A1", "附件1-1", align="left", wrap=False)
     b.label("A2", BD_TITLE, merge="A2:G2", bold=True, size=16)
@@ -173,13 +173,13 @@ def _bd_layout(shape: Shape) -> SheetLayout:
                    formula)
 
     row = rows["projects_stated"]
-    first, last = rows["first_project"], rows["first_project"] + shape.n_projects - 1
-    if shape.n_projects:
+    first, last = rows["first_project"], rows["first_project"] + n_projects - 1
+    if n_projects:
         formula = {c1: f"=SUM({c1}{first}:{c1}{last})" for _, c1, _ in AMOUNT_COLS}
     else:
         formula = {c1: "=0" for _, c1, _ in AMOUNT_COLS}
     amount_row(row, "basic.projects_stated", "项目支出", "项目支出", formula)
-    for i in range(shape.n_projects):
+    for i in range(n_projects):
         amount_row(first + i, f"basic.projects[{i}]", "", f"项目{i + 1}", None, label_is_input=True)
 
     for key, label in BD_FIXED_BOTTOM:
@@ -244,9 +244,10 @@ def zp_rows(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int = 1) -> 
             "total": head + 1 + n}
 
 
-def _zp_layout(shape: Shape) -> SheetLayout:
+@functools.lru_cache(maxsize=256)  # immutable; shared by the shapes with these indicator and goal rows
+def _zp_layout(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int) -> SheetLayout:
     b = Builder(ZP_SHEET)
-    rows = zp_rows(shape.indicator_rows, shape.goal_rows)
+    rows = zp_rows(indicator_rows, goal_rows)
     b.label("A1", "附件1-2", align="left", wrap=False)
     b.label("A2", ZP_TITLE, merge="A2:I2", bold=True, size=16)
     b.label("A3", "预算单位名称", merge="A3:B3", anchor=True)
@@ -294,7 +295,7 @@ def _zp_layout(shape: Shape) -> SheetLayout:
             b.label(f"F{row}", "", merge=f"F{row}:I{row}")
 
     goal_block(b, rows["goal_head"], rows["goal_last"], "self_eval")
-    indicator_block(b, rows["ind_head"], "self_eval", shape.indicator_rows)
+    indicator_block(b, rows["ind_head"], "self_eval", indicator_rows)
     total_row(b, rows["total"], rows["ind_first"], "self_eval", weight=f"F{rows['funds']}",
               score=f"H{rows['funds']}")
 
@@ -433,8 +434,8 @@ def _calc_layout(shape: Shape) -> SheetLayout:
 def build_layout(shape: Shape) -> Layout:
     """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
     check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))
-    bd = _bd_layout(shape)
-    zp = _zp_layout(shape)
+    bd = _bd_layout(shape.year, shape.n_projects)
+    zp = _zp_layout(shape.indicator_rows, shape.goal_rows)
     calc = _calc_layout(shape)
     return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets={BD_SHEET: bd, ZP_SHEET: zp, CALC_SHEET: calc},
                   official=OFFICIAL_SHEETS)
