@@ -78,7 +78,7 @@ def assign(parent: Any, name: str, value: Any) -> None:
     reader's hundreds of cells per workbook."""
     if not isinstance(parent, BaseModel):  # pragma: no cover - models only
         raise KeyError(name)
-    parent.__dict__[name] = field_validator(type(parent), name)(value)
+    vars(parent)[name] = field_validator(type(parent), name)(value)
     parent.__pydantic_fields_set__.add(name)
 
 

@@ -24,8 +24,8 @@ from perfeval.xlsx.reader import read_workbook
 from perfeval.xlsx.workflow import fill
 from tests.project_support import load_projects
 
-_CACHES: tuple[Any, ...] = (department_layout.build_layout, department_layout._bd_layout,
-                            department_layout._zp_layout, project_layout.build_layout, project_layout._sheet_layout)
+_CACHES: tuple[Any, ...] = (department_layout._build_layout, department_layout._bd_layout,
+                            department_layout._zp_layout, project_layout._build_layout, project_layout._sheet_layout)
 
 
 def _clear_layout_caches() -> None:

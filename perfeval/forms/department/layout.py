@@ -56,6 +56,9 @@ class Shape(BaseModel):
     indicator_rows: tuple[tuple[int, ...], ...]
     goal_rows: int = Field(default=1, ge=1, description="rows merged for the 年度总体目标 texts")
 
+    def __hash__(self) -> int:  # layouts are cached by shape (the frozen model's own hash, spelt out for pyright)
+        return hash((self.year, self.n_projects, self.indicator_rows, self.goal_rows))
+
     @classmethod
     def of(cls, report: Report) -> Shape:
         zp = report.self_eval
@@ -430,10 +433,14 @@ def _calc_layout(shape: Shape) -> SheetLayout:
     )
 
 
-@functools.lru_cache(maxsize=128)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
 def build_layout(shape: Shape) -> Layout:
     """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
     check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))
+    return _build_layout(shape)
+
+
+@functools.lru_cache(maxsize=128)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
+def _build_layout(shape: Shape) -> Layout:
     bd = _bd_layout(shape.year, shape.n_projects)
     zp = _zp_layout(shape.indicator_rows, shape.goal_rows)
     calc = _calc_layout(shape)

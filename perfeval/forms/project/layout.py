@@ -82,6 +82,9 @@ class SheetShape(BaseModel):
     indicator_rows: tuple[tuple[int, ...], ...]
     goal_rows: int = Field(default=1, ge=1, description="rows merged for the 年度总体目标 texts")
 
+    def __hash__(self) -> int:  # layouts are cached by shape (the frozen model's own hash, spelt out for pyright)
+        return hash((self.name, self.indicator_rows, self.goal_rows))
+
 
 class Shape(BaseModel):
     """What varies between workbooks: the 评价年度 and the project sheets."""
@@ -89,6 +92,9 @@ class Shape(BaseModel):
     model_config = ConfigDict(frozen=True)
     year: int
     sheets: tuple[SheetShape, ...] = Field(min_length=1)
+
+    def __hash__(self) -> int:  # layouts are cached by shape (the frozen model's own hash, spelt out for pyright)
+        return hash((self.year, self.sheets))
 
     @classmethod
     def of(cls, book: ProjectBook) -> Shape:
@@ -333,7 +339,6 @@ def check_book_shape(n_sheets: int, rows_per_sheet: list[int]) -> None:
                          "（请分成几个工作簿）")
 
 
-@functools.lru_cache(maxsize=64)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
 def build_layout(shape: Shape) -> Layout:
     """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest workbook supported."""
     check_book_shape(len(shape.sheets), [sum(sum(t) for t in s.indicator_rows) for s in shape.sheets])
@@ -341,6 +346,12 @@ def build_layout(shape: Shape) -> Layout:
     folded = [n.casefold() for n in names]
     if len(set(folded)) != len(folded) or RESERVED_SHEET_NAMES & set(folded):
         raise ValueError(f"sheet names must be unique and not reserved: {names}")
+    return _build_layout(shape)
+
+
+@functools.lru_cache(maxsize=64)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
+def _build_layout(shape: Shape) -> Layout:
+    names = [s.name for s in shape.sheets]
     sheets = {s.name: _sheet_layout(i, s, shape.year) for i, s in enumerate(shape.sheets)}
     sheets[CALC_SHEET] = _calc_layout(shape)
     return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets=sheets, official=tuple(names))
