@@ -24,8 +24,8 @@ from perfeval.xlsx.reader import read_workbook
 from perfeval.xlsx.workflow import fill
 from tests.project_support import load_projects
 
-_CACHES: tuple[Any, ...] = (department_layout._build_layout, department_layout._bd_layout,
-                            department_layout._zp_layout, project_layout._build_layout, project_layout._sheet_layout)
+_CACHES: tuple[Any, ...] = (department_layout._cached_layout, department_layout._cached_bd,
+                            department_layout._cached_zp, project_layout._cached_layout, project_layout._cached_sheet)
 
 
 def _clear_layout_caches() -> None:
@@ -136,3 +136,25 @@ def test_a_layout_is_the_same_whether_cached_or_built_afresh(seed: Report) -> No
     cached_book = project_layout.layout_for(book)
     _clear_layout_caches()
     assert project_layout.layout_for(book).model_dump() == cached_book.model_dump()
+
+
+def test_only_shapes_of_a_usual_size_are_kept() -> None:
+    """A workbook at the limits (thousands of rows) is laid out afresh each time: the caches stay small."""
+    _clear_layout_caches()
+    big = department_layout.Shape(year=2023, n_projects=department_layout.CACHED_ROWS + 1, indicator_rows=((1,),))
+    first = department_layout.build_layout(big)
+    assert department_layout.build_layout(big) is not first
+    assert department_layout.build_layout(big).model_dump() == first.model_dump()
+    assert department_layout._cached_layout.cache_info().currsize == 0
+    assert department_layout._cached_bd.cache_info().currsize == 0
+    assert department_layout._cached_zp.cache_info().currsize == 1  # its 附件1-2 is of a usual size: shared
+    small = department_layout.Shape(year=2023, n_projects=department_layout.CACHED_ROWS, indicator_rows=((1,),))
+    assert department_layout.build_layout(small) is department_layout.build_layout(small)
+    sheet = project_layout.SheetShape(name="大项目", indicator_rows=((project_layout.CACHED_ROWS + 1,),))
+    project_layout.build_layout(project_layout.Shape(year=2023, sheets=(sheet,)))
+    assert project_layout._cached_sheet.cache_info().currsize == 0  # the book is small enough, not its sheet
+    sheets = tuple(project_layout.SheetShape(name=f"项目{i}", indicator_rows=((1,),))
+                   for i in range(project_layout.CACHED_SHEETS + 1))
+    many = project_layout.Shape(year=2023, sheets=sheets)
+    assert project_layout.build_layout(many) is not project_layout.build_layout(many)
+    assert project_layout._cached_sheet.cache_info().currsize == len(sheets)

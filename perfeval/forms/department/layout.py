@@ -121,7 +121,6 @@ def bd_rows(n_projects: int) -> dict[str, int]:
     return rows
 
 
-@functools.lru_cache(maxsize=256)  # immutable; shared by the shapes with as many 项目支出 rows
 def _bd_layout(y: int, n_projects: int) -> SheetLayout:
     b = Builder(BD_SHEET)
     rows = bd_rows(n_projects)
@@ -247,7 +246,6 @@ def zp_rows(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int = 1) -> 
             "total": head + 1 + n}
 
 
-@functools.lru_cache(maxsize=256)  # immutable; shared by the shapes with these indicator and goal rows
 def _zp_layout(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int) -> SheetLayout:
     b = Builder(ZP_SHEET)
     rows = zp_rows(indicator_rows, goal_rows)
@@ -434,18 +432,34 @@ def _calc_layout(shape: Shape) -> SheetLayout:
 
 
 def build_layout(shape: Shape) -> Layout:
-    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
-    check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))
-    return _build_layout(shape)
+    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported.
+
+    A layout is immutable, so workbooks of one shape share it (``perfeval collect`` reads thousands), and shapes
+    with as many 项目支出 rows, or the same indicator and goal rows, share that sheet. Only shapes of a usual size
+    are kept (:data:`CACHED_ROWS`): the memory the caches hold stays small whatever the workbooks read."""
+    n_rows = sum(sum(rows) for rows in shape.indicator_rows)
+    check_shape(shape.n_projects, n_rows)
+    if shape.n_projects <= CACHED_ROWS and n_rows <= CACHED_ROWS:
+        return _cached_layout(shape)
+    return _assemble(shape)
 
 
-@functools.lru_cache(maxsize=128)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
-def _build_layout(shape: Shape) -> Layout:
-    bd = _bd_layout(shape.year, shape.n_projects)
-    zp = _zp_layout(shape.indicator_rows, shape.goal_rows)
+#: Layouts with at most this many 项目支出 rows and 三级 rows are cached (about 2,000 cells, 3 MB at most).
+CACHED_ROWS = 100
+
+
+def _assemble(shape: Shape) -> Layout:
+    small_bd, small_zp = shape.n_projects <= CACHED_ROWS, sum(sum(r) for r in shape.indicator_rows) <= CACHED_ROWS
+    bd = (_cached_bd if small_bd else _bd_layout)(shape.year, shape.n_projects)
+    zp = (_cached_zp if small_zp else _zp_layout)(shape.indicator_rows, shape.goal_rows)
     calc = _calc_layout(shape)
     return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets={BD_SHEET: bd, ZP_SHEET: zp, CALC_SHEET: calc},
                   official=OFFICIAL_SHEETS)
+
+
+_cached_layout = functools.lru_cache(maxsize=16)(_assemble)
+_cached_bd = functools.lru_cache(maxsize=32)(_bd_layout)
+_cached_zp = functools.lru_cache(maxsize=32)(_zp_layout)
 
 
 def layout_for(report: Report) -> Layout:

@@ -170,7 +170,6 @@ def sheet_rows(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int = 1) 
             "ind_first": head + 1, "total": head + 1 + n}
 
 
-@functools.lru_cache(maxsize=256)  # immutable: the same project sheet in several workbooks (or shapes) shares it
 def _sheet_layout(i: int, sheet: SheetShape, year: int) -> SheetLayout:
     b = Builder(sheet.name)
     prefix = f"projects[{i}]"
@@ -340,21 +339,37 @@ def check_book_shape(n_sheets: int, rows_per_sheet: list[int]) -> None:
 
 
 def build_layout(shape: Shape) -> Layout:
-    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest workbook supported."""
-    check_book_shape(len(shape.sheets), [sum(sum(t) for t in s.indicator_rows) for s in shape.sheets])
+    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest workbook supported.
+
+    A layout is immutable, so workbooks of one shape share it (``perfeval collect`` reads thousands), and a project
+    sheet of the same name, place and rows is shared between shapes. Only shapes of a usual size are kept
+    (:data:`CACHED_SHEETS`, :data:`CACHED_ROWS`): the memory the caches hold stays small whatever is read."""
+    rows = [sum(sum(t) for t in s.indicator_rows) for s in shape.sheets]
+    check_book_shape(len(shape.sheets), rows)
     names = [s.name for s in shape.sheets]
     folded = [n.casefold() for n in names]
     if len(set(folded)) != len(folded) or RESERVED_SHEET_NAMES & set(folded):
         raise ValueError(f"sheet names must be unique and not reserved: {names}")
-    return _build_layout(shape)
+    if len(shape.sheets) <= CACHED_SHEETS and sum(rows) <= CACHED_BOOK_ROWS:
+        return _cached_layout(shape)
+    return _assemble(shape)
 
 
-@functools.lru_cache(maxsize=64)  # a layout is immutable: workbooks of one shape share it (collect reads thousands)
-def _build_layout(shape: Shape) -> Layout:
-    names = [s.name for s in shape.sheets]
-    sheets = {s.name: _sheet_layout(i, s, shape.year) for i, s in enumerate(shape.sheets)}
+#: Layouts of at most this many sheets and 三级 rows in all are cached, and sheets of at most this many 三级 rows
+#: (about 2,500 and 700 cells, 4 MB and 1 MB at most).
+CACHED_SHEETS, CACHED_BOOK_ROWS, CACHED_ROWS = 10, 200, 100
+
+
+def _assemble(shape: Shape) -> Layout:
+    sheets = {s.name: (_cached_sheet if sum(sum(t) for t in s.indicator_rows) <= CACHED_ROWS else _sheet_layout)(
+        i, s, shape.year) for i, s in enumerate(shape.sheets)}
     sheets[CALC_SHEET] = _calc_layout(shape)
-    return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets=sheets, official=tuple(names))
+    return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets=sheets,
+                  official=tuple(s.name for s in shape.sheets))
+
+
+_cached_layout = functools.lru_cache(maxsize=16)(_assemble)
+_cached_sheet = functools.lru_cache(maxsize=64)(_sheet_layout)
 
 
 def layout_for(book: ProjectBook) -> Layout:
