@@ -584,7 +584,7 @@ def renormalised_total(
 
 #: score_row's results: per config (kept alive with it, so that its id cannot be reused), per row contents.
 _ROW_SCORES: dict[int, tuple[Config, dict[tuple[object, ...], IndicatorScore]]] = {}
-_MAX_CONFIGS, _MAX_ROWS, _MAX_TEXT = 8, 20_000, 400
+_MAX_CONFIGS, _MAX_ROWS, _MAX_TEXT = 4, 4096, 400  # a few MB at most
 
 
 def score_row(row: Level3, config: Config = DEFAULT_CONFIG) -> IndicatorScore:
