@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ADDRESS = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,8})$")
 
 
+@functools.lru_cache(maxsize=1024)  # a handful of columns, looked up for every cell read
 def col_index(letters: str) -> int:
     """"A" → 1, "AA" → 27 (case-insensitive)."""
     n = 0
@@ -28,11 +30,13 @@ def col_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=16384)
 def address(row: int, col: int) -> str:
     """(7, 2) → "B7"."""
     return f"{col_letter(col)}{row}"
 
 
+@functools.lru_cache(maxsize=16384)  # the layouts' addresses, split once
 def split(addr: str) -> tuple[int, int]:
     """"B7" → (7, 2), for addresses the layout produced (no ``$``, upper case)."""
     letters = "".join(ch for ch in addr if ch.isalpha())

@@ -17,7 +17,7 @@ from perfeval.layout import Layout, Role
 from perfeval.model import IndicatorTable
 from perfeval.numbers import rate
 from perfeval.paths import set_path
-from perfeval.scoring import capped_total, execution_factor, quantize_score, renormalised_total, score_indicator
+from perfeval.scoring import capped_total, execution_factor, quantize_score, renormalised_total, score_row
 
 Value = Decimal | str | None
 Computed = dict[str, Value]
@@ -73,7 +73,7 @@ def compute_table(out: Computed, prefix: str, table: IndicatorTable, config: Con
     out[f"{prefix}.total_score_stated"] = total_score
     for i1, i2, i3, _l1, _l2, row in rows:
         key = f"{calc_prefix}.indicators[{i1}].secondaries[{i2}].rows[{i3}]"
-        result = score_indicator(row.name, row.scoring_target(), row.actual, row.weight, config)
+        result = score_row(row, config)
         out[f"{key}.suggested"] = result.suggested_score
         out[f"{key}.direction"] = str(result.direction)
         out[f"{key}.explanation"] = result.explanation

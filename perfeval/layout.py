@@ -14,10 +14,10 @@ Derived cells carry the path of the *stated* value (what the unit typed over the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from functools import cached_property
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,8 @@ from perfeval import a1, textfit
 from perfeval.sheets import CALC_SHEET
 
 NA_TEXT = "—"
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -149,6 +151,18 @@ class Layout(BaseModel):
     @cached_property
     def _address_index(self) -> dict[tuple[str, str], Cell]:
         return {(c.sheet, c.address): c for c in self.cells()}
+
+    @cached_property
+    def _memo(self) -> dict[str, Any]:
+        return {}
+
+    def memo(self, key: str, build: Callable[[Layout], T]) -> T:
+        """``build(self)``, computed once per layout and kept under ``key`` (e.g. the cells a reader visits):
+        a layout is immutable, and layouts are shared between the workbooks of one shape."""
+        memo = self._memo
+        if key not in memo:
+            memo[key] = build(self)
+        return memo[key]
 
     def by_path(self) -> dict[str, Cell]:
         return dict(self._path_index)

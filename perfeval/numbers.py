@@ -8,10 +8,11 @@ and raises :class:`NumberParseError` (with a Chinese message) for anything else.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, getcontext, localcontext
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -63,7 +64,7 @@ def to_decimal(value: object, *, percent: bool = False) -> Decimal | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise NumberParseError("单元格中的数值无效")
-        return Decimal(format(value, f".{EXCEL_DIGITS}g")) if value else Decimal(0)
+        return _float_decimal(value) if type(value) is float else _excel_decimal(value)
     if not isinstance(value, str):
         raise NumberParseError(f"“{value}”不是数字")
     text = normalise_text(value).replace(",", "").replace(" ", "")
@@ -85,6 +86,15 @@ def to_decimal(value: object, *, percent: bool = False) -> Decimal | None:
     if is_pct:
         return number / HUNDRED
     return number
+
+
+def _excel_decimal(value: float) -> Decimal:
+    """A finite float at Excel's 15 significant digits."""
+    return Decimal(format(value, f".{EXCEL_DIGITS}g")) if value else Decimal(0)
+
+
+#: The same, once per distinct number (the workbooks a receiver reads repeat many; a Decimal is immutable).
+_float_decimal = functools.lru_cache(maxsize=16384)(_excel_decimal)
 
 
 def money(value: Decimal | int | None) -> Decimal | None:
@@ -112,11 +122,16 @@ def decimals(value: Decimal) -> int:
     return max(0, -exponent)
 
 
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 13)}
+
+
 def round_to(value: Decimal, places: int) -> Decimal:
     """Half-up rounding to ``places`` decimals, whatever the magnitude (never ``InvalidOperation``)."""
-    exp = Decimal(1).scaleb(-places)
+    exp = _EXPONENTS[places] if places in _EXPONENTS else Decimal(1).scaleb(-places)
     if not value.is_finite():
         return value
+    if value.adjusted() + places + 3 <= getcontext().prec:  # the usual case: the context's precision suffices
+        return value.quantize(exp, rounding=ROUND_HALF_UP)
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
         return value.quantize(exp, rounding=ROUND_HALF_UP)

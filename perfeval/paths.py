@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from perfeval.model import Level1
 
@@ -44,6 +45,41 @@ def set_path(obj: Any, path: str, value: Any) -> None:
         setattr(obj, last, value)
     else:  # pragma: no cover - models only
         raise KeyError(path)
+
+
+@functools.lru_cache(maxsize=256)
+def field_validator(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
+    """The validation ``model`` applies when its field ``name`` is assigned (type, constraints, field validators):
+    returns the value as assignment would store it, raises ``ValueError`` (a pydantic ``ValidationError``) when
+    assignment would refuse it. No model of the code base has a model-level validator (which assignment would
+    also run), so this is all an assignment checks."""
+    fields = model.model_fields
+    if name not in fields:
+        raise KeyError(name)
+    return TypeAdapter(fields[name].rebuild_annotation()).validator.validate_python
+
+
+def walk(obj: Any, steps: tuple[str | int, ...]) -> Any:
+    """The object ``steps`` (a path's parsed steps) lead to from ``obj``."""
+    for step in steps:
+        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
+    return obj
+
+
+def path_steps(path: str) -> tuple[tuple[str | int, ...], str | int]:
+    """A path as (the steps to the model holding the value, the last step)."""
+    steps = _steps(path)
+    return steps[:-1], steps[-1]
+
+
+def assign(parent: Any, name: str, value: Any) -> None:
+    """``parent.name = value`` converted and checked as :func:`set_path` does (``ValueError`` when refused), with
+    the field's own validator (:func:`field_validator`) but without the model's assignment machinery: for the
+    reader's hundreds of cells per workbook."""
+    if not isinstance(parent, BaseModel):  # pragma: no cover - models only
+        raise KeyError(name)
+    vars(parent)[name] = field_validator(type(parent), name)(value)
+    parent.__pydantic_fields_set__.add(name)
 
 
 def level1_label(level1: Level1) -> str:

@@ -32,6 +32,7 @@ What the reader reports (:class:`ReadIssue`, listed by ``perfeval rules`` as rea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from perfeval.numbers import (
     normalise_text,
     to_decimal,
 )
-from perfeval.paths import parse_level1_label, set_path
+from perfeval.paths import assign, parse_level1_label, path_steps, walk
 from perfeval.sheets import CALC_SHEET
 
 
@@ -184,10 +185,20 @@ class ReadResult:
     text_numbers: list[TextNumber] = field(default_factory=list)  # input cells 计算 turns into numbers
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8192)  # the labels of the forms and the texts read near them: few distinct ones
+def _norm_text(text: str) -> str:
+    return _SPACES.sub("", normalise_text(text))
+
+
 def norm(text: Any) -> str:
     """A label as compared: normalised width, no whitespace."""
-
-    return re.sub(r"\s+", "", normalise_text(str(text))) if text is not None else ""
+    if text is None:
+        return ""
+    text = text if type(text) is str else str(text)
+    return _norm_text(text) if len(text) <= 256 else _SPACES.sub("", normalise_text(text))
 
 
 def column_a(ws: SheetGrid) -> dict[str, list[int]]:
@@ -204,6 +215,12 @@ def prints_title(ws: SheetGrid, title: str) -> bool:
     """Whether the top rows of ``ws`` (A1:I4) print ``title``."""
     wanted = norm(title)
     return any(norm(ws.at(row, col)) == wanted for row in range(1, 5) for col in range(1, 10))
+
+
+def top_texts(ws: SheetGrid) -> frozenset[str]:
+    """The texts of the top rows of ``ws`` (A1:I4) as compared (:func:`norm`): ``prints_title(ws, t)`` is
+    ``norm(t) in top_texts(ws)``, for checking several titles in one look."""
+    return frozenset(norm(ws.at(row, col)) for row in range(1, 5) for col in range(1, 10))
 
 
 def find_sheet(wb: BookGrid, name: str, title: str) -> str | None:
@@ -225,22 +242,10 @@ def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code:
     ``accepts(expected, actual)``: a form's printed variants of a label (e.g. 本年财政拨款 for 当年财政拨款)."""
     differences = []
     issues = []
-    for cell in layout.cells():
-        if cell.sheet == CALC_SHEET or cell.role != Role.LABEL or not cell.text:
-            continue
-        actual = wb[names[cell.sheet]].value(cell.address)
-        expected_year = _YEAR_LABEL.match(norm(cell.text))
-        actual_year = _YEAR_LABEL.match(norm(actual))
-        if expected_year and actual_year and expected_year.group(2) == actual_year.group(2):
-            if expected_year.group(1) != actual_year.group(1):
-                issues.append(ReadIssue(
-                    cell.sheet, cell.address, "年度表头", str(actual),
-                    f"表头“{norm(actual)}”与评价年度{layout.year}年不符，应为“{norm(cell.text)}”",
-                    code=year_code))
-            continue
-        if norm(actual) != norm(cell.text) and not (accepts is not None and accepts(cell.text, actual)):
-            shown = actual if actual else "（空）"
-            differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
+    for sheet, cells in layout.memo("reading.labels", _label_cells):
+        ws = wb[names[sheet]]
+        for cell in cells:
+            _check_label(ws, cell, layout, names, year_code, accepts, differences, issues)
     if differences:
         raise StructureError(
             "工作簿的表格结构与官方模板不一致（可能删除或移动了行、改动了表头，或使用了其他版本的模板）", differences
@@ -248,7 +253,38 @@ def check_labels(wb: BookGrid, layout: Layout, names: dict[str, str], year_code:
     return issues
 
 
+def _label_cells(layout: Layout) -> tuple[tuple[str, tuple[Cell, ...]], ...]:
+    """The printed labels of ``layout`` (计算结果 aside), by sheet."""
+    out: dict[str, list[Cell]] = {}
+    for cell in layout.cells():
+        if cell.sheet != CALC_SHEET and cell.role == Role.LABEL and cell.text:
+            out.setdefault(cell.sheet, []).append(cell)
+    return tuple((sheet, tuple(cells)) for sheet, cells in out.items())
+
+
+def _check_label(ws: SheetGrid, cell: Cell, layout: Layout, names: dict[str, str], year_code: str | None,
+                 accepts: Callable[[str, Any], bool] | None, differences: list[str], issues: list[ReadIssue]) -> None:
+    assert cell.text is not None
+    actual = ws.value(cell.address)
+    expected, found = norm(cell.text), norm(actual)
+    if found == expected:  # the usual case: printed as in the template (the checks below accept it too)
+        return
+    expected_year = _YEAR_LABEL.match(expected)
+    actual_year = _YEAR_LABEL.match(found)
+    if expected_year and actual_year and expected_year.group(2) == actual_year.group(2):
+        if expected_year.group(1) != actual_year.group(1):
+            issues.append(ReadIssue(
+                cell.sheet, cell.address, "年度表头", str(actual),
+                f"表头“{found}”与评价年度{layout.year}年不符，应为“{expected}”",
+                code=year_code))
+        return
+    if not (accepts is not None and accepts(cell.text, actual)):
+        shown = actual if actual else "（空）"
+        differences.append(f"“{names[cell.sheet]}”{cell.address} 应为“{cell.text.strip()}”，实际为“{shown}”")
+
+
 NUMERIC = (VType.AMOUNT, VType.COUNT, VType.AREA, VType.SCORE, VType.RATE)
+_TEXT_VTYPES = frozenset((VType.TEXT, VType.LONG_TEXT, VType.INDICATOR))
 
 
 def _text(value: Any, cell: Cell) -> str:
@@ -269,9 +305,17 @@ def _text(value: Any, cell: Cell) -> str:
     return str(value).strip() if cell.vtype != VType.LONG_TEXT else str(value).strip("\n ")
 
 
+_FORMULA_NOISE = re.compile(r"[\s$]")
+
+
 def normalise_formula(formula: str) -> str:
     """A formula compared as text: no leading "=", no spaces, no ``$``, upper case."""
-    return re.sub(r"[\s$]", "", formula).lstrip("=").upper()
+    return _normalise_formula(formula) if len(formula) <= 1024 else _FORMULA_NOISE.sub("", formula).lstrip("=").upper()
+
+
+@functools.lru_cache(maxsize=8192)  # the templates' formulas, compared for every derived cell of every workbook
+def _normalise_formula(formula: str) -> str:
+    return _FORMULA_NOISE.sub("", formula).lstrip("=").upper()
 
 
 def _formula_text(raw: Any) -> str:
@@ -329,8 +373,13 @@ class CellReader:
         return self.convert(cell, cached, stated=True)
 
     def convert(self, cell: Cell, raw: Any, *, stated: bool) -> Any:
-        if cell.vtype in (VType.TEXT, VType.LONG_TEXT, VType.INDICATOR):
-            if cell.vtype == VType.INDICATOR and isinstance(raw, float | int) and not isinstance(raw, bool):
+        vtype = cell.vtype
+        if vtype in _TEXT_VTYPES:
+            if raw is None:
+                return ""
+            if type(raw) is str:  # the usual case, as _text
+                return raw.strip() if vtype != VType.LONG_TEXT else raw.strip("\n ")
+            if vtype == VType.INDICATOR and isinstance(raw, float | int) and not isinstance(raw, bool):
                 fmt = self.wb[self.names[cell.sheet]].number_format(cell.address) or ""
                 if "%" in fmt:
                     try:
@@ -340,8 +389,10 @@ class CellReader:
                     if pct is not None:
                         return fmt_number(pct * 100) + "%"
             return _text(raw, cell)
-        if cell.vtype == VType.DATE:
-            if raw is None or isinstance(raw, dt.date):
+        if raw is None:  # a blank number or date
+            return None
+        if vtype == VType.DATE:
+            if isinstance(raw, dt.date):
                 return raw
             try:
                 from perfeval.model import _date
@@ -373,7 +424,7 @@ class CellReader:
             return None
         if isinstance(raw, str):
             self.text_number(cell, raw, number, stated=stated)
-        if cell.vtype == VType.AMOUNT and decimals(number) > 2:
+        if cell.vtype == VType.AMOUNT and _beyond_cents(number):
             printed = fmt_amount(money(number))
             self.issue(cell, raw, f"{cell.caption}金额应保留两位小数：填写 {_plain(number)}，按 {printed} 计",
                        code="RD-004", severity=Severity.WARNING)
@@ -402,6 +453,13 @@ def shown(raw: Any) -> str:
         return f"{d.year}年{d.month}月{d.day}日"
     text = _formula_text(raw) if not isinstance(raw, str) else raw
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _beyond_cents(number: Decimal) -> bool:
+    """``decimals(number) > 2``, without normalising a number written with at most two decimals (the usual case:
+    normalising only drops digits)."""
+    exponent = number.as_tuple().exponent
+    return not (isinstance(exponent, int) and exponent >= -2) and decimals(number) > 2
 
 
 def _plain(number: Decimal) -> str:
@@ -487,22 +545,42 @@ def read_cells(reader: CellReader, report: Any, sheets: Iterable[str] | None = N
     """Every input, structure and derived cell of ``reader.layout`` (its 计算结果 sheet aside; only ``sheets``
     when given) into ``report`` by model path. 一级 labels are read by :func:`level1_skeleton` beforehand."""
     wanted = None if sheets is None else set(sheets)
-    for cell in reader.layout.cells():
-        if cell.sheet == CALC_SHEET or cell.path is None or cell.vtype == VType.LEVEL1:
+    steps: tuple[str | int, ...] | None = None
+    parent: Any = None
+    for sheet, cells in reader.layout.memo("reading.values", _value_cells):
+        if wanted is not None and sheet not in wanted:
             continue
-        if wanted is not None and cell.sheet not in wanted:
-            continue
-        value = reader.value(cell, reader.wb[reader.names[cell.sheet]])
-        if cell.role == Role.STRUCTURE and is_blank(value):
-            reader.issue(cell, value, f"{cell.caption}名称不能为空")
-            continue
-        try:
-            set_path(report, cell.path, value)
-        except ValueError:
-            if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
-                set_path(report, cell.path, "")
-            else:
-                reader.issue(cell, value, f"{cell.caption}：内容“{shown(value)}”无法按本栏的类型读取，已按空白处理")
+        ws = reader.wb[reader.names[sheet]]
+        for cell, to_parent, name in cells:
+            value = reader.value(cell, ws)
+            if cell.role == Role.STRUCTURE and is_blank(value):
+                reader.issue(cell, value, f"{cell.caption}名称不能为空")
+                continue
+            if to_parent != steps:  # consecutive cells mostly fill one model (a 三级 row, an amounts row)
+                steps, parent = to_parent, walk(report, to_parent)
+            try:
+                assign(parent, name, value)
+            except ValueError:
+                if value is None:  # a text field left unreadable (e.g. a formula without a saved value): blank
+                    assign(parent, name, "")
+                else:
+                    reader.issue(cell, value, f"{cell.caption}：内容“{shown(value)}”无法按本栏的类型读取，已按空白处理")
+
+
+_ValueCells = tuple[tuple[str, tuple[tuple[Cell, tuple[str | int, ...], str], ...]], ...]
+
+
+def _value_cells(layout: Layout) -> _ValueCells:
+    """The cells :func:`read_cells` reads (input, structure and derived cells with a model path, 一级 labels and
+    计算结果 aside), by sheet, each with its path as (steps to the model holding the value, field name)."""
+    out: dict[str, list[tuple[Cell, tuple[str | int, ...], str]]] = {}
+    for cell in layout.cells():
+        if cell.sheet != CALC_SHEET and cell.path is not None and cell.vtype != VType.LEVEL1:
+            to_parent, name = path_steps(cell.path)
+            if not isinstance(name, str):  # pragma: no cover - the layouts' paths end in a field
+                raise KeyError(cell.path)
+            out.setdefault(cell.sheet, []).append((cell, to_parent, name))
+    return tuple((sheet, tuple(cells)) for sheet, cells in out.items())
 
 
 def read_grid(wb: BookGrid) -> ReadResult:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,6 +38,9 @@ from perfeval.indicators import (
 )
 from perfeval.numbers import round_to
 
+if TYPE_CHECKING:
+    from perfeval.model import Level3
+
 __all__ = [
     "Direction",
     "IndicatorScore",
@@ -51,6 +54,7 @@ __all__ = [
     "quantize_score",
     "renormalised_total",
     "score_indicator",
+    "score_row",
 ]
 
 _CENT: Final = Decimal("0.01")
@@ -574,3 +578,33 @@ def renormalised_total(
     if total_weight == 0:
         return None
     return quantize_score(total_score / total_weight * _HUNDRED)
+
+
+# --------------------------------------------------------------------------- a 三级 row, remembered
+
+#: score_row's results: per config (kept alive with it, so that its id cannot be reused), per row contents.
+_ROW_SCORES: dict[int, tuple[Config, dict[tuple[object, ...], IndicatorScore]]] = {}
+_MAX_CONFIGS, _MAX_ROWS, _MAX_TEXT = 4, 4096, 400  # a few MB at most
+
+
+def score_row(row: Level3, config: Config = DEFAULT_CONFIG) -> IndicatorScore:
+    """:func:`score_indicator` of a 三级 row as 计算 and the rules score it (its name, :meth:`~Level3.scoring_target`,
+    实际完成值 and 分值). A result is immutable and depends on nothing else, so rows with the same contents share
+    it: the rules score again what 计算 scored, and a receiver's workbooks repeat many rows."""
+    weight = row.weight
+    texts = (row.name, row.target, row.comparator, row.unit, row.actual)
+    if sum(len(text) for text in texts) > _MAX_TEXT:
+        return score_indicator(row.name, row.scoring_target(), row.actual, weight, config)
+    entry = _ROW_SCORES.get(id(config))
+    if entry is None or entry[0] is not config:
+        if len(_ROW_SCORES) >= _MAX_CONFIGS:
+            _ROW_SCORES.clear()
+        entry = _ROW_SCORES[id(config)] = (config, {})
+    scores = entry[1]
+    key = (*texts, None if weight is None else (type(weight), str(weight)))  # str: 20 and 20.0 explain differently
+    result = scores.get(key)
+    if result is None:
+        if len(scores) >= _MAX_ROWS:
+            scores.clear()
+        result = scores[key] = score_indicator(row.name, row.scoring_target(), row.actual, weight, config)
+    return result

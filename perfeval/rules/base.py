@@ -33,7 +33,7 @@ from perfeval.layout import Cell, Layout, VType
 from perfeval.model import Level3
 from perfeval.numbers import fmt_amount, fmt_number, fmt_rate, money, rate_display
 from perfeval.paths import get_path
-from perfeval.scoring import IndicatorScore, score_indicator
+from perfeval.scoring import IndicatorScore, score_row
 
 Source = Literal["model", "reader"]
 CheckFn = Callable[["Rule", "Context"], Iterable[Finding]]
@@ -160,8 +160,7 @@ class Context:
     def scored(self, path: str, row: Level3) -> IndicatorScore:
         """The engine's score of the 三级 row at model path ``path`` (computed once per run)."""
         if path not in self._scores:
-            self._scores[path] = score_indicator(row.name, row.scoring_target(), row.actual, row.weight,
-                                                 self.config)
+            self._scores[path] = score_row(row, self.config)
         return self._scores[path]
 
     def memo(self, key: str, factory: Callable[[], Any]) -> Any:

@@ -7,6 +7,8 @@ many 三级 rows) into a :class:`~perfeval.layout.Layout`. Model paths are dotte
 
 from __future__ import annotations
 
+import functools
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from perfeval import a1
@@ -53,6 +55,9 @@ class Shape(BaseModel):
     # one entry per 一级: number of 三级 rows of each 二级, in order
     indicator_rows: tuple[tuple[int, ...], ...]
     goal_rows: int = Field(default=1, ge=1, description="rows merged for the 年度总体目标 texts")
+
+    def __hash__(self) -> int:  # layouts are cached by shape (the frozen model's own hash, spelt out for pyright)
+        return hash((self.year, self.n_projects, self.indicator_rows, self.goal_rows))
 
     @classmethod
     def of(cls, report: Report) -> Shape:
@@ -116,10 +121,9 @@ def bd_rows(n_projects: int) -> dict[str, int]:
     return rows
 
 
-def _bd_layout(shape: Shape) -> SheetLayout:
+def _bd_layout(y: int, n_projects: int) -> SheetLayout:
     b = Builder(BD_SHEET)
-    y = shape.year
-    rows = bd_rows(shape.n_projects)
+    rows = bd_rows(n_projects)
     caps = amount_col_captions(y)
     b.label("A1", "附件1-1", align="left", wrap=False)
     b.label("A2", BD_TITLE, merge="A2:G2", bold=True, size=16)
@@ -171,13 +175,13 @@ def _bd_layout(shape: Shape) -> SheetLayout:
                    formula)
 
     row = rows["projects_stated"]
-    first, last = rows["first_project"], rows["first_project"] + shape.n_projects - 1
-    if shape.n_projects:
+    first, last = rows["first_project"], rows["first_project"] + n_projects - 1
+    if n_projects:
         formula = {c1: f"=SUM({c1}{first}:{c1}{last})" for _, c1, _ in AMOUNT_COLS}
     else:
         formula = {c1: "=0" for _, c1, _ in AMOUNT_COLS}
     amount_row(row, "basic.projects_stated", "项目支出", "项目支出", formula)
-    for i in range(shape.n_projects):
+    for i in range(n_projects):
         amount_row(first + i, f"basic.projects[{i}]", "", f"项目{i + 1}", None, label_is_input=True)
 
     for key, label in BD_FIXED_BOTTOM:
@@ -242,9 +246,9 @@ def zp_rows(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int = 1) -> 
             "total": head + 1 + n}
 
 
-def _zp_layout(shape: Shape) -> SheetLayout:
+def _zp_layout(indicator_rows: tuple[tuple[int, ...], ...], goal_rows: int) -> SheetLayout:
     b = Builder(ZP_SHEET)
-    rows = zp_rows(shape.indicator_rows, shape.goal_rows)
+    rows = zp_rows(indicator_rows, goal_rows)
     b.label("A1", "附件1-2", align="left", wrap=False)
     b.label("A2", ZP_TITLE, merge="A2:I2", bold=True, size=16)
     b.label("A3", "预算单位名称", merge="A3:B3", anchor=True)
@@ -292,7 +296,7 @@ def _zp_layout(shape: Shape) -> SheetLayout:
             b.label(f"F{row}", "", merge=f"F{row}:I{row}")
 
     goal_block(b, rows["goal_head"], rows["goal_last"], "self_eval")
-    indicator_block(b, rows["ind_head"], "self_eval", shape.indicator_rows)
+    indicator_block(b, rows["ind_head"], "self_eval", indicator_rows)
     total_row(b, rows["total"], rows["ind_first"], "self_eval", weight=f"F{rows['funds']}",
               score=f"H{rows['funds']}")
 
@@ -428,13 +432,34 @@ def _calc_layout(shape: Shape) -> SheetLayout:
 
 
 def build_layout(shape: Shape) -> Layout:
-    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported."""
-    check_shape(shape.n_projects, sum(sum(rows) for rows in shape.indicator_rows))
-    bd = _bd_layout(shape)
-    zp = _zp_layout(shape)
+    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest report supported.
+
+    A layout is immutable, so workbooks of one shape share it (``perfeval collect`` reads thousands), and shapes
+    with as many 项目支出 rows, or the same indicator and goal rows, share that sheet. Only shapes of a usual size
+    are kept (:data:`CACHED_ROWS`): the memory the caches hold stays small whatever the workbooks read."""
+    n_rows = sum(sum(rows) for rows in shape.indicator_rows)
+    check_shape(shape.n_projects, n_rows)
+    if shape.n_projects <= CACHED_ROWS and n_rows <= CACHED_ROWS:
+        return _cached_layout(shape)
+    return _assemble(shape)
+
+
+#: Layouts with at most this many 项目支出 rows and 三级 rows are cached (about 2,000 cells, 3 MB at most).
+CACHED_ROWS = 100
+
+
+def _assemble(shape: Shape) -> Layout:
+    small_bd, small_zp = shape.n_projects <= CACHED_ROWS, sum(sum(r) for r in shape.indicator_rows) <= CACHED_ROWS
+    bd = (_cached_bd if small_bd else _bd_layout)(shape.year, shape.n_projects)
+    zp = (_cached_zp if small_zp else _zp_layout)(shape.indicator_rows, shape.goal_rows)
     calc = _calc_layout(shape)
     return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets={BD_SHEET: bd, ZP_SHEET: zp, CALC_SHEET: calc},
                   official=OFFICIAL_SHEETS)
+
+
+_cached_layout = functools.lru_cache(maxsize=16)(_assemble)
+_cached_bd = functools.lru_cache(maxsize=32)(_bd_layout)
+_cached_zp = functools.lru_cache(maxsize=32)(_zp_layout)
 
 
 def layout_for(report: Report) -> Layout:

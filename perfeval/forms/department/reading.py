@@ -39,13 +39,17 @@ from perfeval.reading import (
     norm,
     read_cells,
     sheet_issues,
+    top_texts,
 )
 from perfeval.sheets import CALC_SHEET
 
 
 def recognise(wb: BookGrid) -> bool:
     """附件1-1 or 附件1-2 present (by name or printed title): reading then names what is missing."""
-    return find_sheet(wb, BD_SHEET, BD_TITLE) is not None or find_sheet(wb, ZP_SHEET, ZP_TITLE) is not None
+    if BD_SHEET in wb.sheetnames or ZP_SHEET in wb.sheetnames:
+        return True
+    titles = (norm(BD_TITLE), norm(ZP_TITLE))  # as find_sheet, each sheet's top rows looked at once
+    return any(any(t in texts for t in titles) for texts in (top_texts(wb[name]) for name in wb.sheetnames))
 
 
 def _anchor_rows(ws: SheetGrid) -> dict[str, int]:

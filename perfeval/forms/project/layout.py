@@ -25,6 +25,7 @@ workbook names each sheet after its project (:func:`sheet_names`); a workbook re
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,6 +82,9 @@ class SheetShape(BaseModel):
     indicator_rows: tuple[tuple[int, ...], ...]
     goal_rows: int = Field(default=1, ge=1, description="rows merged for the 年度总体目标 texts")
 
+    def __hash__(self) -> int:  # layouts are cached by shape (the frozen model's own hash, spelt out for pyright)
+        return hash((self.name, self.indicator_rows, self.goal_rows))
+
 
 class Shape(BaseModel):
     """What varies between workbooks: the 评价年度 and the project sheets."""
@@ -88,6 +92,9 @@ class Shape(BaseModel):
     model_config = ConfigDict(frozen=True)
     year: int
     sheets: tuple[SheetShape, ...] = Field(min_length=1)
+
+    def __hash__(self) -> int:  # layouts are cached by shape (the frozen model's own hash, spelt out for pyright)
+        return hash((self.year, self.sheets))
 
     @classmethod
     def of(cls, book: ProjectBook) -> Shape:
@@ -332,15 +339,37 @@ def check_book_shape(n_sheets: int, rows_per_sheet: list[int]) -> None:
 
 
 def build_layout(shape: Shape) -> Layout:
-    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest workbook supported."""
-    check_book_shape(len(shape.sheets), [sum(sum(t) for t in s.indicator_rows) for s in shape.sheets])
+    """Every cell for ``shape``; raises :class:`~perfeval.limits.LimitError` above the largest workbook supported.
+
+    A layout is immutable, so workbooks of one shape share it (``perfeval collect`` reads thousands), and a project
+    sheet of the same name, place and rows is shared between shapes. Only shapes of a usual size are kept
+    (:data:`CACHED_SHEETS`, :data:`CACHED_ROWS`): the memory the caches hold stays small whatever is read."""
+    rows = [sum(sum(t) for t in s.indicator_rows) for s in shape.sheets]
+    check_book_shape(len(shape.sheets), rows)
     names = [s.name for s in shape.sheets]
     folded = [n.casefold() for n in names]
     if len(set(folded)) != len(folded) or RESERVED_SHEET_NAMES & set(folded):
         raise ValueError(f"sheet names must be unique and not reserved: {names}")
-    sheets = {s.name: _sheet_layout(i, s, shape.year) for i, s in enumerate(shape.sheets)}
+    if len(shape.sheets) <= CACHED_SHEETS and sum(rows) <= CACHED_BOOK_ROWS:
+        return _cached_layout(shape)
+    return _assemble(shape)
+
+
+#: Layouts of at most this many sheets and 三级 rows in all are cached, and sheets of at most this many 三级 rows
+#: (about 2,500 and 700 cells, 4 MB and 1 MB at most).
+CACHED_SHEETS, CACHED_BOOK_ROWS, CACHED_ROWS = 10, 200, 100
+
+
+def _assemble(shape: Shape) -> Layout:
+    sheets = {s.name: (_cached_sheet if sum(sum(t) for t in s.indicator_rows) <= CACHED_ROWS else _sheet_layout)(
+        i, s, shape.year) for i, s in enumerate(shape.sheets)}
     sheets[CALC_SHEET] = _calc_layout(shape)
-    return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets=sheets, official=tuple(names))
+    return Layout(form=FORM_NAME, year=shape.year, shape=shape, sheets=sheets,
+                  official=tuple(s.name for s in shape.sheets))
+
+
+_cached_layout = functools.lru_cache(maxsize=16)(_assemble)
+_cached_sheet = functools.lru_cache(maxsize=64)(_sheet_layout)
 
 
 def layout_for(book: ProjectBook) -> Layout:
