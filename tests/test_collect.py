@@ -476,7 +476,7 @@ def test_near_miss_is_never_a_unit_that_is_on_the_list() -> None:
 
 
 def _sub(i: int, unit: str, exported_at: str | None, status: str = "intact") -> Any:
-    from perfeval.receiving import FileStatus, SubmittedFinding, Submission
+    from perfeval.receiving import FileStatus, Submission, SubmittedFinding
 
     return Submission(path=f"/in/{i}.xlsx", name=f"{i}.xlsx", sha256=str(i), size=i, received_at=f"2024-03-0{i}",
                       status=FileStatus(status), status_message="", unit=unit, form="department", year=2023,
