@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from perfeval import limits
 
@@ -140,7 +140,14 @@ def write_error(path: Path, exc: OSError) -> OutputWriteError:
 
 
 def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], None] | None = None) -> None:
-    """Write ``data`` to a temp file beside ``path``, then rename it over ``path``.
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda fh: fh.write(data), before_rename)
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], object],
+                 before_rename: Callable[[Path], None] | None = None) -> None:
+    """``write`` the content to a temp file beside ``path`` (given open for binary writing, so a large output is
+    never held in memory whole), then rename it over ``path``.
 
     ``before_rename`` (used by tests to inject a failure) runs on the finished temp file. An
     :class:`OSError` becomes an :class:`OutputWriteError` with a Chinese message; whatever happens
@@ -158,7 +165,7 @@ def atomic_write_bytes(path: Path, data: bytes, before_rename: Callable[[Path], 
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _umask_mode())

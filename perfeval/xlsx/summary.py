@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import heapq
-import io
 import itertools
 import math
 import os
@@ -34,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -61,7 +60,7 @@ from perfeval.receiving import (
     SubmittedFinding,
     unexpected_units,
 )
-from perfeval.xlsx.io import atomic_write_bytes
+from perfeval.xlsx.io import atomic_write
 
 # --------------------------------------------------------------------------- names and constants
 
@@ -877,37 +876,48 @@ class _Stats:
 
 
 def _stats(result: CollectResult) -> _Stats:
+    """The 统计 figures, in one pass over the submissions (a large batch is read back from its spool, so none of
+    them is kept)."""
     subs = result.submissions
-    entries = [(s, e) for s in subs for e in s.entries]
     grade_counts: dict[str, int] = dict.fromkeys(GRADES, 0)
-    for _, e in entries:
-        if e.score is None or not e.grade:
-            continue
-        grade_counts[e.grade] = grade_counts.get(e.grade, 0) + 1
-    grades = [*grade_counts.items(), (NO_GRADE, sum(1 for _, e in entries if e.score is None or not e.grade))]
+    no_grade = no_rate = tables = 0
     bucket_counts = [0] * (len(EXECUTION_EDGES) + 1)
-    for _, e in entries:
-        if e.execution_rate is not None:
-            bucket_counts[bucket_of(e.execution_rate)] += 1
+    points: list[tuple[str, str, Decimal, Decimal]] = []
+    intact = unreadable = with_errors = with_warnings = 0
+    for s in subs:
+        intact += s.status == FileStatus.INTACT
+        unreadable += s.status == FileStatus.UNREADABLE
+        counts = s.counts
+        with_errors += bool(counts["error"] or s.read_error)
+        with_warnings += bool(counts["warning"])
+        for e in s.entries:
+            tables += 1
+            if e.score is None or not e.grade:
+                no_grade += 1
+            else:
+                grade_counts[e.grade] = grade_counts.get(e.grade, 0) + 1
+            if e.execution_rate is None:
+                no_rate += 1
+            else:
+                bucket_counts[bucket_of(e.execution_rate)] += 1
+            if e.budget is not None and e.score is not None:
+                points.append((s.unit or "", e.project, e.budget, e.score))
+    grades = [*grade_counts.items(), (NO_GRADE, no_grade)]
     buckets = list(zip(bucket_labels(), bucket_counts, strict=True))
-    no_rate = sum(1 for _, e in entries if e.execution_rate is None)
-    points = [(s.unit or "", e.project, e.budget, e.score) for s, e in entries
-              if e.budget is not None and e.score is not None]
-    readable = [s for s in subs if s.status != FileStatus.UNREADABLE]
-    counts: list[tuple[str, int | str]] = [
+    counts_rows: list[tuple[str, int | str]] = [
         ("收到的 .xlsx 文件", len(subs) + len(result.duplicates)),
         ("计入汇总的文件", len(subs)),
         ("重复报送（未计入汇总）", len(result.duplicates)),
-        ("核验完好", sum(1 for s in subs if s.status == FileStatus.INTACT)),
-        ("核验未通过（非完好）", sum(1 for s in readable if s.status != FileStatus.INTACT)),
-        ("无法读取", len(subs) - len(readable)),
-        ("有错误的文件", sum(1 for s in subs if s.counts["error"] or s.read_error)),
-        ("有警告的文件", sum(1 for s in subs if s.counts["warning"])),
-        ("自评表（汇总行）", len(entries)),
+        ("核验完好", intact),
+        ("核验未通过（非完好）", len(subs) - unreadable - intact),
+        ("无法读取", unreadable),
+        ("有错误的文件", with_errors),
+        ("有警告的文件", with_warnings),
+        ("自评表（汇总行）", tables),
         ("未报送单位", len(result.missing) if result.expected is not None else "未提供名单"),
         ("跳过的非 .xlsx 文件", len(result.skipped)),
     ]
-    return _Stats(counts, grades, buckets, no_rate, points)
+    return _Stats(counts_rows, grades, buckets, no_rate, points)
 
 
 STATS_COUNT_COLUMNS = (Col("项目", max_width=24), Col("数量", "count"))
@@ -1042,9 +1052,9 @@ def _title(result: CollectResult) -> str:
     return "　".join(parts)
 
 
-def build_summary(result: CollectResult, folder: Path, target: io.BytesIO | str) -> None:
-    """Write the 汇总 workbook of ``result`` to ``target`` (a file name or a buffer); hyperlinks are relative to
-    ``folder`` (where it will be saved)."""
+def build_summary(result: CollectResult, folder: Path, target: BinaryIO | str) -> None:
+    """Write the 汇总 workbook of ``result`` to ``target`` (a file name, or a binary file object open for
+    writing); hyperlinks are relative to ``folder`` (where it will be saved)."""
     book = xlsxwriter.Workbook(target, {"constant_memory": True})
     # each file's link target worked out once (a file has several rows, on several sheets, each written twice)
     targets = functools.lru_cache(maxsize=4096)(functools.partial(link_target, folder=folder))
@@ -1076,9 +1086,7 @@ def build_summary(result: CollectResult, folder: Path, target: io.BytesIO | str)
 def write_summary(result: CollectResult, out: Path) -> Path:
     """Write the 汇总 workbook of ``result`` to ``out`` atomically; returns ``out``."""
     out = Path(out)
-    buffer = io.BytesIO()
-    build_summary(result, Path(os.path.abspath(out)).parent, buffer)
-    atomic_write_bytes(out, buffer.getvalue())
+    atomic_write(out, lambda fh: build_summary(result, Path(os.path.abspath(out)).parent, fh))
     return out
 
 
