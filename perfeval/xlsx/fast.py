@@ -45,6 +45,7 @@ NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-proper
 #: openpyxl's built-in number formats that matter to the engine (it only asks whether a format shows "%")
 _BUILTIN_FORMATS = {0: "General", 9: "0%", 10: "0.00%"}
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_TRACE = re.compile(rb"f[\s>/]")  # what every formula tag contains, found by a quick literal scan
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
@@ -101,10 +102,12 @@ def _value(value: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _date_cell_pattern(styles: frozenset[int]) -> re.Pattern[bytes]:
-    """The cell tags (``r`` first, ``s`` second) of the given styles; group 1: the reference."""
+def _date_cell_pattern(styles: frozenset[int]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The cell tags (``r`` first, ``s`` second) of the given styles (group 1: the reference), and any ``s``
+    attribute naming one of them (found by a quick literal scan)."""
     ids = b"|".join(str(i).encode() for i in sorted(styles))
-    return re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="(?:' + ids + rb')"')
+    return (re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="0*(?:' + ids + rb')"'),
+            re.compile(rb's\s*=\s*["\']0*(?:' + ids + rb')["\']'))  # openpyxl reads "012" as style 12
 
 
 @functools.lru_cache(maxsize=4096)  # the merged ranges of a form repeat in every file of that form
@@ -128,12 +131,12 @@ class FastSheet:
         rows = book.calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         self.rows: list[list[Any]] = rows
         self.xml = book.part(part) if part in book.names else b""
-        xml = self.xml  # each pattern only where a plain substring search (memchr speed) finds its trace
-        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or (b"_x" in xml and _ESCAPE.search(xml)) \
+        xml = self.xml  # each pattern only where a search with a literal start (fast in re) finds its trace
+        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or _ESCAPE.search(xml) \
                 or (b"</t>" in xml and _BLANKS.search(xml) and _BLANK_TEXT.search(xml)):
             # openpyxl keeps their text; calamine reads errors as empty, decodes escapes and drops a text of blanks
             raise Unsupported(f"{title}: error values, escaped characters or a text of blanks")
-        self.formulas: dict[str, str] = self._formulas() if (b"f>" in xml or b"<f " in xml or b"f/>" in xml) \
+        self.formulas: dict[str, str] = self._formulas() if _FORMULA_TRACE.search(xml) \
             and _FORMULA_TAG.search(xml) else {}
         self._check_values()
         last_merged = self._unmerge()
@@ -178,15 +181,18 @@ class FastSheet:
         second (as Excel, WPS, LibreOffice and openpyxl do), one pattern finds just those cells; else every cell
         tag is read."""
         xml = self.xml
+        if _date_cell_pattern(dates)[1].search(xml) is None:  # no tag at all names one of those styles
+            return frozenset()
         if _CELL_NOT_R_FIRST.search(xml) is None and _CELL_S_NOT_SECOND.search(xml) is None:
-            return frozenset(ref.decode() for ref in _date_cell_pattern(dates).findall(xml))
+            return frozenset(ref.decode() for ref in _date_cell_pattern(dates)[0].findall(xml))
         return frozenset(ref for ref, style in self._styles.items() if style in dates)
 
     def _unmerge(self) -> int:
         """As openpyxl: every cell of a merged range but its top-left one is empty (a value stored there is
         not seen). Returns the last row of any merged range (openpyxl's ``max_row`` counts those cells)."""
         last = 0
-        for ref in _MERGE.findall(self.xml) if b"mergeCell" in self.xml else ():
+        at = self.xml.find(b"mergeCell")  # the pattern from the first one's "<" on, not over the whole part
+        for ref in _MERGE.findall(self.xml, self.xml.rfind(b"<", 0, at)) if at > 0 else ():
             r1, c1, r2, c2 = _merged_range(ref)
             if r2 < r1 or c2 < c1:
                 raise Unsupported(f"{self.title}: a reversed merged range")
