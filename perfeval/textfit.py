@@ -266,6 +266,13 @@ def fit_scale(widths: Iterable[float], orientation: str, margin_left: float, mar
     return 1.0 if total <= 0 else min(1.0, printable_points(orientation, margin_left, margin_right) / total)
 
 
+# Print set-up of the sheets this tool writes for reading (perfeval.xlsx.writer.setup_report_print with openpyxl,
+# the 汇总 of perfeval.xlsx.summary with XlsxWriter): margins (inches) and the page footer.
+REPORT_MARGINS = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
+HEADER_FOOTER_MARGIN = 0.3
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+
 def orientation_for(widths: Iterable[float], margin_left: float, margin_right: float,
                     min_scale: float = 0.9) -> Literal["portrait", "landscape"]:
     """``"portrait"`` when the columns fit an A4 page at ``min_scale`` or more, else ``"landscape"``."""

@@ -346,10 +346,12 @@ def test_rerun_is_incremental_and_a_resubmission_is_a_new_version(inbox: Inbox, 
     shutil.copytree(inbox.folder, folder)
     db, out = tmp_path / "台账.sqlite", tmp_path / "汇总.xlsx"
     first = collect(str(folder), "--db", str(db), "--format", "json")
+    assert first.returncode == 1 and first.stdout, (first.returncode, first.stderr)  # not every file clean
     assert json.loads(first.stdout)["reused"] == 0
     rows = ledger_rows(db)
     assert len(rows) == inbox.workbooks  # one row per file content read (the corrupt file too)
     second = collect(str(folder), "--db", str(db), "--format", "json", "-o", str(out), "--overwrite")
+    assert second.returncode == 1 and second.stdout, (second.returncode, second.stderr)
     assert json.loads(second.stdout)["reused"] == inbox.workbooks
     assert ledger_rows(db) == rows  # nothing read, nothing written
 

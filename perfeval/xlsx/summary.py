@@ -101,12 +101,8 @@ FILTER_BUTTON_UNITS = 2.2  # room the autofilter's drop-down button takes in a h
 AMOUNT_FORMAT, RATE_FORMAT, SCORE_FORMAT = "#,##0.00", "0.00%", "0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
-# Print set-up of every sheet: that of perfeval.xlsx.writer.setup_report_print (A4, one page wide, these margins
-# and footer, centred), always landscape, with the batch's title in the page header. (Repeated here: that module
-# is openpyxl's, which collect does not otherwise load.)
-REPORT_MARGINS = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom (inches)
-HEADER_FOOTER_MARGIN = 0.3
-PAGE_FOOTER = "第 &P 页，共 &N 页"
+# Print set-up of every sheet: that of perfeval.xlsx.writer.setup_report_print (A4, one page wide, the margins and
+# footer of textfit, centred), always landscape, with the batch's title in the page header.
 A4_PAPER = 9
 MAX_LINKS = 65_530  # hyperlinks per sheet (Excel's limit)
 PX_PER_UNIT = 7  # a column-width unit is 7 px (the file's width is on this pixel grid)
@@ -552,7 +548,7 @@ def _stream(parts: Sequence[Iterator[int]]) -> None:
 
 def _finish(ws: Worksheet, title: str, *, last_col: int, last_row: int, title_rows: bool = True) -> None:
     """A4 landscape one page wide, header row on every page, the batch's title in the page header."""
-    left, right, top, bottom = REPORT_MARGINS
+    left, right, top, bottom = textfit.REPORT_MARGINS
     ws.set_paper(A4_PAPER)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -561,8 +557,8 @@ def _finish(ws: Worksheet, title: str, *, last_col: int, last_row: int, title_ro
     ws.print_area(0, 0, last_row - 1, last_col - 1)
     if title_rows:
         ws.repeat_rows(0)
-    ws.set_header("&C&10 " + f"{title}　{ws.name}".replace("&", "&&"), {"margin": HEADER_FOOTER_MARGIN})
-    ws.set_footer("&C&9 " + PAGE_FOOTER, {"margin": HEADER_FOOTER_MARGIN})
+    ws.set_header("&C&10 " + f"{title}　{ws.name}".replace("&", "&&"), {"margin": textfit.HEADER_FOOTER_MARGIN})
+    ws.set_footer("&C&9 " + textfit.PAGE_FOOTER, {"margin": textfit.HEADER_FOOTER_MARGIN})
 
 
 def _table_sheet(book: Workbook, looks: _Looks, name: str, title: str, table: _Table,

@@ -257,10 +257,6 @@ def fit_row_heights(wb: Workbook, layout: Layout, sheet_names: Mapping[str, str]
             fit_sheet_rows(wb[name])
 
 
-REPORT_MARGINS = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom (inches)
-PAGE_FOOTER = "第 &P 页，共 &N 页"
-
-
 def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int | None = None,
                        last_row: int | None = None) -> None:
     """Print set-up of a sheet this tool writes for reading (计算结果, 校验结果, 校验摘要): A4, one page
@@ -271,7 +267,7 @@ def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int |
     widths = column_widths(ws)
     default_width = ws.sheet_format.defaultColWidth or textfit.DEFAULT_COLUMN_WIDTH
     used = [widths.get(c, default_width) for c in range(1, last_col + 1)]
-    left, right, top, bottom = REPORT_MARGINS
+    left, right, top, bottom = textfit.REPORT_MARGINS
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # (a write-only sheet lacks the constants)
     ws.page_setup.orientation = textfit.orientation_for(used, left, right)
     ws.page_setup.fitToWidth = 1
@@ -279,14 +275,14 @@ def setup_report_print(ws: Worksheet, *, title_rows: str | None, last_col: int |
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left, ws.page_margins.right = left, right
     ws.page_margins.top, ws.page_margins.bottom = top, bottom
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.header = ws.page_margins.footer = textfit.HEADER_FOOTER_MARGIN
     ws.print_options.horizontalCentered = True
     ws.print_area = f"A1:{col_letter(last_col)}{last_row}"
     if title_rows:
         ws.print_title_rows = title_rows
     footer = ws.oddFooter.center if ws.oddFooter is not None else None
     if footer is not None:
-        footer.text = PAGE_FOOTER
+        footer.text = textfit.PAGE_FOOTER
         footer.size = 9
 
 
