@@ -303,7 +303,7 @@ def _real_submissions(folder: Path, count: int) -> list[Any]:
 
 def synthetic(folder: Path, rows: int) -> Any:
     """``rows`` submissions of distinct units, copied from real ones (see :func:`_real_submissions`), kept in a
-    :class:`perfeval.receiving.Spool` as ``collect`` keeps them."""
+    :class:`perfeval.receiving.Spool` as ``collect`` keeps them (the sequence of all of them)."""
     from dataclasses import replace
 
     from perfeval.receiving import Spool
@@ -315,7 +315,7 @@ def synthetic(folder: Path, rows: int) -> Any:
         unit = f"{SEED_UNIT}第{i + 1:06d}号"
         spool.append(replace(base, unit=unit, name=f"{i + 1:06d}.xlsx", path=str(folder / f"{i + 1:06d}.xlsx"),
                              sha256=hashlib.sha256(unit.encode()).hexdigest()))
-    return spool
+    return spool.view()
 
 
 def scale_child(what: str, rows: int, folder: Path, tmp: Path) -> None:
@@ -330,7 +330,7 @@ def scale_child(what: str, rows: int, folder: Path, tmp: Path) -> None:
         from perfeval.xlsx.summary import write_summary
 
         t0 = time.perf_counter()
-        out = write_summary(CollectResult(submissions=subs.view(range(rows)), generated_at="2024-03-31T12:00:00+08:00"),
+        out = write_summary(CollectResult(submissions=subs, generated_at="2024-03-31T12:00:00+08:00"),
                             tmp / f"汇总{rows}.xlsx")
         seconds = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

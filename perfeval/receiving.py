@@ -245,11 +245,11 @@ class CollectResult:
         }
 
 
-class Spool(Sequence[Submission]):
+class Spool:
     """Submissions kept in a temporary file (pickled, one after the other) instead of in memory, so that the
     memory of a batch does not grow with its number of files: :func:`perfeval.xlsx.collect.collect` writes each
     submission here as it arrives and keeps only a :class:`Brief` of it; the 汇总 writer then reads them back in
-    order (each pass over the batch reads the file once). :meth:`view` gives the sequence of some of them."""
+    order through a :meth:`view` (each pass over the batch reads the file once)."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="perfeval-collect-")  # removed when closed or collected
@@ -265,33 +265,26 @@ class Spool(Sequence[Submission]):
         self._end += len(data)
         return len(self._spans) - 1
 
-    def __len__(self) -> int:
-        return len(self._spans)
-
-    @overload
-    def __getitem__(self, index: int) -> Submission: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Submission]: ...
-    def __getitem__(self, index: int | slice) -> Submission | list[Submission]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def read(self, index: int) -> Submission:
+        """The submission stored at ``index``."""
         start, size = self._spans[index]
         self._file.seek(start)
         sub: Submission = pickle.loads(self._file.read(size))  # our own temporary file, written above
         return sub
 
-    def __iter__(self) -> Iterator[Submission]:
-        return (self[i] for i in range(len(self)))
+    def __len__(self) -> int:
+        return len(self._spans)
 
-    def view(self, indexes: Sequence[int]) -> SpoolView:
-        return SpoolView(self, list(indexes))
+    def view(self, indexes: Iterable[int] | None = None) -> SpoolView:
+        """The sequence of the submissions at ``indexes``, in that order (None: all, as stored)."""
+        return SpoolView(self, list(range(len(self)) if indexes is None else indexes))
 
     def close(self) -> None:
         self._file.close()
 
 
 class SpoolView(Sequence[Submission]):
-    """Some of a :class:`Spool`'s submissions, in the order given."""
+    """Some of a :class:`Spool`'s submissions, in the order given: a sequence read from the spool on demand."""
 
     def __init__(self, spool: Spool, indexes: list[int]) -> None:
         self.spool, self.indexes = spool, indexes
@@ -305,11 +298,11 @@ class SpoolView(Sequence[Submission]):
     def __getitem__(self, index: slice) -> list[Submission]: ...
     def __getitem__(self, index: int | slice) -> Submission | list[Submission]:
         if isinstance(index, slice):
-            return [self.spool[i] for i in self.indexes[index]]
-        return self.spool[self.indexes[index]]
+            return [self.spool.read(i) for i in self.indexes[index]]
+        return self.spool.read(self.indexes[index])
 
     def __iter__(self) -> Iterator[Submission]:
-        return (self.spool[i] for i in self.indexes)
+        return (self.spool.read(i) for i in self.indexes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -488,15 +488,16 @@ def _sub(i: int, unit: str, exported_at: str | None, status: str = "intact") -> 
 
 
 def test_spool_gives_back_what_was_stored_in_order() -> None:
-    """A large batch is kept on disk (perfeval.receiving.Spool): indexing, slicing, iterating and a view in
-    another order give back submissions equal to those stored."""
+    """A large batch is kept on disk (perfeval.receiving.Spool): reading, indexing, slicing, iterating and a view
+    in another order give back submissions equal to those stored."""
     from perfeval.receiving import Spool
 
     subs = [_sub(i, f"单位{i}", f"2024-03-0{i}T10:00:00+08:00") for i in range(1, 6)]
     spool = Spool()
     assert [spool.append(s) for s in subs] == [0, 1, 2, 3, 4]
-    assert len(spool) == 5 and list(spool) == subs
-    assert spool[3] == subs[3] and spool[-1] == subs[4] and spool[1:4] == subs[1:4]
+    everything = spool.view()
+    assert len(spool) == len(everything) == 5 and list(everything) == subs and spool.read(2) == subs[2]
+    assert everything[3] == subs[3] and everything[-1] == subs[4] and everything[1:4] == subs[1:4]
     view = spool.view([4, 0, 2])
     assert len(view) == 3 and list(view) == [subs[4], subs[0], subs[2]] and view[1] == subs[0]
     assert view[0:2] == [subs[4], subs[0]] and list(view) == list(view)  # a view can be read again

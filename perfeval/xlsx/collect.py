@@ -294,7 +294,7 @@ def collect(inputs: Sequence[Path], *, config: Config | None = None, ledger: Any
     kept, pairs = dedupe(briefs)
     missing = missing_units(expected, kept) if expected is not None else []
     return CollectResult(submissions=spool.view([b.index for b in kept]),
-                         duplicates=[Duplicate(spool[old.index], spool[new.index]) for old, new in pairs],
+                         duplicates=[Duplicate(spool.read(old.index), spool.read(new.index)) for old, new in pairs],
                          skipped=skipped, expected=list(expected) if expected is not None else None,
                          missing=missing, year=year, form=form,
                          generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"), reused=reused)
