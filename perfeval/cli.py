@@ -710,6 +710,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from perfeval.xlsx.collect import collect_into, result_lines
 
     inputs = [Path(p) for p in args.inputs]
+    if not any(p.exists() for p in inputs):  # nothing to collect: no 汇总 and no 台账 are written
+        raise UserError(f"找不到要汇总的文件或文件夹：{'、'.join(str(p) for p in inputs)}")
     out = Path(args.output) if args.output else (None if args.format == "json" else Path("汇总.xlsx"))
     if out is not None:
         if out.suffix.lower() != ".xlsx":

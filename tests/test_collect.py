@@ -518,3 +518,10 @@ def test_dedupe_on_briefs_keeps_the_newest_intact_one() -> None:
     assert sorted((old.index, new.index) for old, new in pairs) == [(0, 3), (2, 3)]
     kept_subs, sub_pairs = dedupe(subs)  # the same decision on the submissions themselves
     assert kept_subs == [subs[1], subs[3]] and len(sub_pairs) == 2
+
+
+def test_collect_of_nothing_that_exists_writes_nothing(tmp_path: Path) -> None:
+    """Inputs that do not exist: exit 2 with the reason, and neither a 汇总 nor a 台账 appears."""
+    run = run_cli("collect", str(tmp_path / "没有这个文件夹"), "--quiet", cwd=tmp_path)
+    assert run.returncode == 2 and "找不到要汇总的文件或文件夹" in run.stderr, (run.returncode, run.stderr)
+    assert list(tmp_path.iterdir()) == []
