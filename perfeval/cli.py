@@ -812,6 +812,13 @@ _PROFILE_HELP = ("评分口径：内置口径的名称，或口径文件（.json
                  "perfeval profiles 列出全部口径")
 
 
+def _add_receiver_options(p: argparse.ArgumentParser, *, year: str, form: str, db: str) -> None:
+    """--year, --form and --db of the receiver's commands (collect, history), with each command's help."""
+    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), metavar="年度", help=year)
+    p.add_argument("--form", type=_form_name, metavar="表格类型", help=form)
+    p.add_argument("--db", default="台账.sqlite", metavar="台账.sqlite", help=db)
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", metavar="口径", help=_PROFILE_HELP)
     p.add_argument("--config", metavar="配置.json",
@@ -1003,11 +1010,9 @@ def build_parser() -> ChineseArgumentParser:
                    help="收到的定稿（.xlsx）或存放定稿的文件夹（不会被修改）")
     p.add_argument("-o", "--output", metavar="汇总.xlsx", help="汇总表（默认：当前文件夹下的 汇总.xlsx）")
     p.add_argument("--expect", metavar="单位名单.xlsx", help="应报送单位名单（.xlsx 或 .csv，列名“单位名称”或第一列）")
-    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), metavar="年度",
-                   help="只收这一年度的报送（其他年度列为跳过）")
-    p.add_argument("--form", type=_form_name, metavar="表格类型", help="只收这种表格（可用的类型见 perfeval forms）")
-    p.add_argument("--db", default="台账.sqlite", metavar="台账.sqlite",
-                   help="收件台账文件（默认：当前文件夹下的 台账.sqlite）")
+    _add_receiver_options(p, year="只收这一年度的报送（其他年度列为跳过）",
+                          form="只收这种表格（可用的类型见 perfeval forms）",
+                          db="收件台账文件（默认：当前文件夹下的 台账.sqlite）")
     p.add_argument("--no-db", action="store_true", help="不使用收件台账（每次全部重新读取）")
     p.add_argument("--jobs", type=_int_in_range(1, 256, "并行进程数"), metavar="进程数",
                    help="并行处理的进程数（默认：处理器核数）")
@@ -1021,12 +1026,8 @@ def build_parser() -> ChineseArgumentParser:
                 "按单位名称查询收件台账（汇总报送文件时建立的数据库），每个版本一行，从旧到新。\n"
                 "单位名称中的全角/半角、空格和括号不影响匹配；台账中没有该单位时列出名称相近的单位（退出码 2）。")
     p.add_argument("unit", metavar="单位", help="单位名称")
-    p.add_argument("--db", default="台账.sqlite", metavar="台账.sqlite",
-                   help="台账文件（默认为当前文件夹中的 台账.sqlite）")
-    p.add_argument("--year", type=_int_in_range(YEAR_MIN, YEAR_MAX, "年度"), metavar="年度",
-                   help="只列出这一年度的报送")
-    p.add_argument("--form", type=_form_name, metavar="表格类型",
-                   help="只列出这种表格的报送（可用的类型见 perfeval forms）")
+    _add_receiver_options(p, year="只列出这一年度的报送", form="只列出这种表格的报送（可用的类型见 perfeval forms）",
+                          db="台账文件（默认为当前文件夹中的 台账.sqlite）")
     _add_format(p, "机器可读的 JSON（核验结果为英文代码，如 intact）")
     p.set_defaults(func=cmd_history)
 
