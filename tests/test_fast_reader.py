@@ -12,9 +12,6 @@ formula) must be refused, so that the check can fail both ways.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +32,7 @@ from perfeval.xlsx.reader import _Book
 from perfeval.xlsx.verify import VerifyResult, fast_package, verify_package, verify_workbook
 from perfeval.xlsx.workflow import fill
 from tests.conftest import EXAMPLES, ROOT
-from tests.corpus import build_corpus
+from tests.corpus import add_to_sheet_data, build_corpus
 from tests.workbook_states import workbook_states
 
 TEMPLATES = sorted((ROOT / "workbook_templates").glob("*.xlsx"))
@@ -165,17 +162,9 @@ def test_hostile_corpus(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 def _with_shared_formula(data: bytes) -> bytes:
     """A shared formula on 计算结果-like first sheet: two cells, the second referring to the first's."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                body = re.sub(rb"</sheetData>",
-                              b'<row r="200"><c r="A200"><f t="shared" ref="A200:B200" si="0">1+1</f></c>'
-                              b'<c r="B200"><f t="shared" si="0"/></c></row></sheetData>', body, count=1)
-            z.writestr(item, body)
-    return out.getvalue()
+    return add_to_sheet_data(data, "xl/worksheets/sheet1.xml",
+                             b'<row r="200"><c r="A200"><f t="shared" ref="A200:B200" si="0">1+1</f></c>'
+                             b'<c r="B200"><f t="shared" si="0"/></c></row>')
 
 
 def test_shared_formula_is_refused(tmp_path: Path) -> None:
