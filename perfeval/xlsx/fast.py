@@ -101,6 +101,13 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _texts_differ(xml: bytes) -> bool:
+    """Whether a sheet or shared-string part holds a text calamine reads otherwise than openpyxl: an OOXML
+    character escape (openpyxl keeps some, calamine decodes them) or a text of blanks (calamine drops it)."""
+    return _ESCAPE.search(xml) is not None or (b"</t>" in xml and _BLANKS.search(xml) is not None
+                                                and _BLANK_TEXT.search(xml) is not None)
+
+
 @functools.lru_cache(maxsize=64)
 def _date_cell_pattern(styles: frozenset[int]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     """The cell tags (``r`` first, ``s`` second) of the given styles (group 1: the reference), and any ``s``
@@ -132,8 +139,7 @@ class FastSheet:
         self.rows: list[list[Any]] = rows
         self.xml = book.part(part) if part in book.names else b""
         xml = self.xml  # each pattern only where a search with a literal start (fast in re) finds its trace
-        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or _ESCAPE.search(xml) \
-                or (b"</t>" in xml and _BLANKS.search(xml) and _BLANK_TEXT.search(xml)):
+        if (b't="e"' in xml and _ERROR_CELL.search(xml)) or _texts_differ(xml):
             # openpyxl keeps their text; calamine reads errors as empty, decodes escapes and drops a text of blanks
             raise Unsupported(f"{title}: error values, escaped characters or a text of blanks")
         self.formulas: dict[str, str] = self._formulas() if _FORMULA_TRACE.search(xml) \
@@ -318,10 +324,9 @@ class FastBook:
             self._parts[name] = (rels[rid], el.get("state", "visible") == "visible")
         if self.sheetnames != list(self.calamine.sheet_names):
             raise Unsupported("sheet lists differ")  # e.g. chart sheets, which calamine lists and openpyxl not
-        if any((b"_x" in (body := self.part(n)) and _ESCAPE.search(body))
-               or (_BLANKS.search(body) and _BLANK_TEXT.search(body))
+        if any(_texts_differ(self.part(n))
                for n in self.names if n.lower().endswith("sharedstrings.xml")):
-            raise Unsupported("escaped characters in the shared strings")
+            raise Unsupported("escaped characters or a text of blanks in the shared strings")
         ids, custom = self._number_formats  # parsed now: a style table openpyxl refuses is refused here too
         self.date_styles = frozenset(
             i for i, fmt_id in enumerate(ids)
