@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import itertools
 import json
 import os
 from collections.abc import Callable, Generator, Iterable, Sequence
@@ -336,11 +335,12 @@ def result_lines(result: CollectResult, out: Path | None, db: Path | None, *, pr
 
     subs = result.submissions
     counts = dict.fromkeys(FileStatus, 0)
-    for x in itertools.chain(subs, (d.superseded for d in result.duplicates)):
-        counts[x.status] += 1
+    for d in result.duplicates:
+        counts[d.superseded.status] += 1
     with_errors = unclean = 0
     shown: list[str] = []
     for x in subs:  # one pass (a large batch is read back from its spool)
+        counts[x.status] += 1
         with_errors += bool(x.counts["error"] or x.read_error)
         if not x.clean:
             unclean += 1
