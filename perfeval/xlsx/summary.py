@@ -796,19 +796,19 @@ def _review_rows(result: CollectResult) -> Iterator[Row]:
                        None, Formula(f'=IF(OR({v}{r}="",{s}{r}=""),"",{v}{r}-{s}{r})'), None])
 
 
-def _review_totals(ws: Worksheet, looks: _Looks, last: int, scores: Sequence[Decimal]) -> Iterator[int]:
+def _review_totals(ws: Worksheet, looks: _Looks, last: int, total: Decimal, count: int) -> Iterator[int]:
     """Below the table (one empty row: the totals stay out of the filtered table): 合计, 平均 and the count.
-    Each formula is stored with its result for the sheet as written (``scores``: the 自评得分; no 复核得分 yet)."""
+    Each formula is stored with its result for the sheet as written (``total`` and ``count`` of the 自评得分; no
+    复核得分 yet)."""
     first = 2
     s, v = col_letter(REVIEW_SELF), col_letter(REVIEW_SCORE)
     self_range, review_range = f"{s}{first}:{s}{last}", f"{v}{first}:{v}{last}"
-    total = sum(scores, Decimal(0))
     totals: dict[str, tuple[tuple[str, float | str], tuple[str, float | str]]] = {
         "合计": ((f"=SUM({self_range})", float(total)), (f"=SUM({review_range})", 0)),
         "平均": ((f'=IF(COUNT({self_range})=0,"",AVERAGE({self_range}))',
-                float(total / len(scores)) if scores else ""),
+                float(total / count) if count else ""),
                (f'=IF(COUNT({review_range})=0,"",AVERAGE({review_range}))', "")),
-        "有得分的表数": ((f"=COUNT({self_range})", len(scores)), (f"=COUNT({review_range})", 0)),
+        "有得分的表数": ((f"=COUNT({self_range})", count), (f"=COUNT({review_range})", 0)),
     }
     label_look = looks.get(("total label",), lambda: {"bold": True, "align": "right"})
     r = last  # 0-based: one empty row below the table's last row
@@ -840,8 +840,12 @@ def _write_review(book: Workbook, looks: _Looks, title: str, result: CollectResu
             "show_error": True, "error_title": "复核得分", "error_message": "复核得分应为 0 到 100 之间的数。",
             "show_input": True, "input_title": "复核得分",
             "input_message": "填写复核后的得分（0–100）；不填则不计入平均复核。"})
-        scores = [e.score for sub in result.submissions for e in sub.entries if e.score is not None]
-        parts.append(_review_totals(ws, looks, last, scores))
+        total, count = Decimal(0), 0  # of the 自评得分 (no list of them: a large batch stays out of memory)
+        for sub in result.submissions:
+            for e in sub.entries:
+                if e.score is not None:
+                    total, count = total + e.score, count + 1
+        parts.append(_review_totals(ws, looks, last, total, count))
     _stream(parts)
 
 
