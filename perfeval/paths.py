@@ -28,17 +28,13 @@ def _steps(path: str) -> tuple[str | int, ...]:
 
 
 def get_path(obj: Any, path: str) -> Any:
-    for step in _steps(path):
-        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
-    return obj
+    return walk(obj, _steps(path))
 
 
 def set_path(obj: Any, path: str, value: Any) -> None:
     """Set a leaf value (validated by the model's ``validate_assignment``)."""
-    steps = _steps(path)
-    for step in steps[:-1]:
-        obj = obj[step] if isinstance(step, int) else getattr(obj, step)
-    last = steps[-1]
+    parents, last = path_steps(path)
+    obj = walk(obj, parents)
     if isinstance(last, int):
         obj[last] = value
     elif isinstance(obj, BaseModel):
