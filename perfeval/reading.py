@@ -198,7 +198,7 @@ def norm(text: Any) -> str:
     if text is None:
         return ""
     text = text if type(text) is str else str(text)
-    return _norm_text(text) if len(text) <= 256 else _SPACES.sub("", normalise_text(text))
+    return _norm_text(text) if len(text) <= 256 else _norm_text.__wrapped__(text)  # a long text: not kept
 
 
 def column_a(ws: SheetGrid) -> dict[str, list[int]]:
@@ -310,7 +310,7 @@ _FORMULA_NOISE = re.compile(r"[\s$]")
 
 def normalise_formula(formula: str) -> str:
     """A formula compared as text: no leading "=", no spaces, no ``$``, upper case."""
-    return _normalise_formula(formula) if len(formula) <= 1024 else _FORMULA_NOISE.sub("", formula).lstrip("=").upper()
+    return _normalise_formula(formula) if len(formula) <= 1024 else _normalise_formula.__wrapped__(formula)
 
 
 @functools.lru_cache(maxsize=8192)  # the templates' formulas, compared for every derived cell of every workbook
