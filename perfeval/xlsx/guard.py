@@ -728,55 +728,54 @@ def check_package(data: bytes, name: str) -> dict[str, bytes] | None:
     other parts starting with ``<``; not the legacy ``.vml`` drawings), zip entry name → bytes —, so that a caller
     can parse them without inflating them again; None when :func:`inspect_package` decided (the caller then reads
     the package itself)."""
-    if not data or len(data) > limits.MAX_FILE_BYTES or not data.startswith(ZIP_MAGICS):
-        inspect_package(data, name)
-        return None
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except Exception:
-        zf, infos = None, []
-    if zf is None or not infos or len(infos) > limits.MAX_PARTS:
+        read = _quick_check(data, name)
+    except PackageRefused:
+        raise
+    except Exception:  # a damaged package: the full inspection words the refusal
+        read = None
+    if read is None:
         inspect_package(data, name)
+    return read
+
+
+def _quick_check(data: bytes, name: str) -> dict[str, bytes] | None:
+    """:func:`check_package`'s quick path: the parts it read, or None when the bounds cannot decide (the full
+    inspection then does)."""
+    if not data or len(data) > limits.MAX_FILE_BYTES or not data.startswith(ZIP_MAGICS):
+        return None
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    infos = zf.infolist()
+    if not infos or len(infos) > limits.MAX_PARTS:
+        return None
+    if sum(i.file_size for i in infos) > limits.MAX_TOTAL_BYTES or any(
+            i.flag_bits & 0x1 or i.compress_type not in SUPPORTED_COMPRESSION or i.file_size > limits.MAX_PART_BYTES
+            or (i.file_size > limits.RATIO_MIN_BYTES and i.file_size > limits.MAX_RATIO * max(i.compress_size, 1))
+            for i in infos):
+        return None
+    names = set(zf.namelist())
+    if "[Content_Types].xml" not in names:
         return None
     bounds = _Bounds()
     parts: list[tuple[zipfile.ZipInfo, bytes | None]] = []  # None: a VML part
     read: dict[str, bytes] = {}
-    try:
-        if sum(i.file_size for i in infos) > limits.MAX_TOTAL_BYTES or any(
-                i.flag_bits & 0x1 or i.compress_type not in SUPPORTED_COMPRESSION or i.file_size > limits.MAX_PART_BYTES
-                or (i.file_size > limits.RATIO_MIN_BYTES and i.file_size > limits.MAX_RATIO * max(i.compress_size, 1))
-                for i in infos):
-            inspect_package(data, name)
-            return None
-        names = set(zf.namelist())
-        if "[Content_Types].xml" not in names:
-            inspect_package(data, name)
-            return None
-        for info in infos:  # no refusal here: the full scan refuses in the order of the parts
-            if info.filename.lower().endswith(".vml"):
-                parts.append((info, None))
-            elif _is_xml(zf, info):
-                body = zf.read(info)
-                if not _quick_part(body, bounds):
-                    inspect_package(data, name)
-                    return None
-                parts.append((info, body))
-                read[info.filename] = body
-        if not bounds.within() or _foreign(zf, read["[Content_Types].xml"], name, names,
-                                           lambda part: read.get(part) or zf.read(part)):
-            inspect_package(data, name)
-            return None
-        for info, body in parts:  # within every count: what is left is well-formedness and declarations
-            if body is None:
-                _scan_vml(zf, info, name)
-            else:
-                _parse_lean(body, name, info.filename)
-    except PackageRefused:
-        raise
-    except Exception:  # a damaged package: the full inspection words the refusal
-        inspect_package(data, name)
+    for info in infos:  # no refusal here: the full scan refuses in the order of the parts
+        if info.filename.lower().endswith(".vml"):
+            parts.append((info, None))
+        elif _is_xml(zf, info):
+            body = zf.read(info)
+            if not _quick_part(body, bounds):
+                return None
+            parts.append((info, body))
+            read[info.filename] = body
+    if not bounds.within() or _foreign(zf, read["[Content_Types].xml"], name, names,
+                                       lambda part: read.get(part) or zf.read(part)):
         return None
+    for info, body in parts:  # within every count: what is left is well-formedness and declarations
+        if body is None:
+            _scan_vml(zf, info, name)
+        else:
+            _parse_lean(body, name, info.filename)
     return read
 
 
