@@ -281,7 +281,7 @@ def text_projects(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[Findin
             if path is None:
                 continue
             yield emit(ctx, r, path, m.sentence, stated=amount_text(m.amount), computed=amount_text(p.actual),
-                       what=f"项目“{m.name}”的金额")
+                       span=m.span, what=f"项目“{m.name}”的金额")
 
 
 @rule("X-003", ERR, "报告正文的公用经费（年初、预算数、实际支出）应与附件1-1 公用经费一致", _AMOUNT_TEMPLATE)
@@ -487,6 +487,7 @@ class NameMention:
     amount: Decimal | None
     longer: str | None = None  # the name read across 和/及/以及 (城乡建设和管理专项经费), tried first
     generic: bool = False  # words of a budget line (_NOT_NAMES): matched only to a project of that very name
+    span: tuple[int, int] | None = None  # the amount (or the name after 新增) in the sentence: what a quote shows
 
 
 @dataclass(frozen=True)
@@ -508,7 +509,7 @@ def _amount_names(s: Sentence) -> Iterator[NameMention]:
         longer = s.text[hard:len(before)].strip() if hard < cut else None
         if 3 <= len(name) <= 30 and not re.search(r"\d", name):
             # 人员支出, 公用经费 …: not a project unless one is listed under exactly that name (医疗救助补助)
-            yield NameMention(name, s, m.value, longer, generic=any(w in name for w in _NOT_NAMES))
+            yield NameMention(name, s, m.value, longer, generic=any(w in name for w in _NOT_NAMES), span=m.span)
 
 
 def _inside_brackets(text: str, pos: int) -> bool:
@@ -531,7 +532,7 @@ def project_mentions(ctx: Context, doc: ReportDocument) -> list[ProjectMatch]:
         out = []
         for s in doc.sentences():
             mentions = list(_amount_names(s))
-            mentions += [NameMention(m.group(1), s, None) for m in _NEW_PROJECT.finditer(s.text)]
+            mentions += [NameMention(m.group(1), s, None, span=m.span(1)) for m in _NEW_PROJECT.finditer(s.text)]
             for nm in mentions:
                 out.append(_match(nm, projects, threshold))
         return out
@@ -542,7 +543,7 @@ def project_mentions(ctx: Context, doc: ReportDocument) -> list[ProjectMatch]:
 
 def _match(nm: NameMention, projects: Sequence[ListedProject], threshold: float) -> ProjectMatch:
     if nm.longer:  # a listed name with 和/及 in it, written in full: that project
-        longer = NameMention(nm.longer, nm.sentence, nm.amount)
+        longer = NameMention(nm.longer, nm.sentence, nm.amount, span=nm.span)
         key = name_key(nm.longer)
         for p in projects:
             if name_key(p.name) == key:
@@ -601,7 +602,7 @@ def text_project_names(r: Rule, ctx: Context, doc: ReportDocument) -> Iterator[F
         first = matches[0].mention.sentence
         project = matches[0].project
         name = strip_ordinal(project.name) if project is not None else ""
-        yield emit(ctx, r, path, first, stated=stated, computed=name,
+        yield emit(ctx, r, path, first, stated=stated, computed=name, span=matches[0].mention.span,
                    variant=None if near else "brackets", severity=None if near else INFO)
 
 
