@@ -462,7 +462,7 @@ def _print_read_issues(result: Any, resolved: frozenset[str] = frozenset()) -> N
     for issue in result.issues:
         if getattr(issue, "code", None) in resolved:
             continue
-        print(f"注意：{issue.sheet}!{issue.address} {issue.message}", file=sys.stderr)
+        print(f"注意：{issue.sheet}!{issue.address} {_one_line(issue.message)}", file=sys.stderr)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -494,9 +494,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
         print(f"已恢复公式（原为手工填写的数值）：{addr}")
     for issue in result.read.issues:
         if getattr(issue, "code", None) == "RD-003":
-            print(f"已恢复模板公式（原为另一公式“{issue.raw}”）：{issue.sheet}!{issue.address}")
-    for line in result.converted:
-        print(f"已把文字形式的数字转换为数值：{line}")
+            print(f"已恢复模板公式（原为另一公式“{_one_line(issue.raw)}”）：{issue.sheet}!{issue.address}")
+    for line in result.converted:  # a cell's text quoted in them may hold line breaks: one line each on screen
+        print(f"已把文字形式的数字转换为数值：{_one_line(line)}")
     _print_pairs(result.read.report, result.read.layout, result.computed, config)
     print(f"评分口径：{result.computed.get('calc.profile')}")
     if config.total_caps:

@@ -90,3 +90,18 @@ def test_export_message_does_not_overclaim(final: Path, capsys: pytest.CaptureFi
     assert main(["export", str(src), "-o", str(final.parent / "again.xlsx")]) == 0
     out = capsys.readouterr().out
     assert "文件指纹（SHA-256）" in out and "不能证明文件是谁发出的" in out
+
+
+def test_a_cells_line_breaks_do_not_break_a_message_over_lines(tmp_path: Path) -> None:
+    """A cell text quoted in a message (a text number "\\n2\\n" converted, an unreadable "2\\n3\\n") stays on its
+    message's line: every line compute prints holds Chinese (found by the workbook-state property)."""
+    src = tmp_path / "表.xlsx"
+    assert run_cli("new", "-o", str(src)).returncode == 0
+    wb = load_workbook(src)
+    wb[BD_SHEET]["F9"], wb[BD_SHEET]["F11"] = "\n2\n", "2\n3\n"  # two amounts the unit types
+    wb.save(src)
+    run = run_cli("compute", str(src), "-o", str(tmp_path / "算.xlsx"))
+    assert run.returncode == 0, run.stderr
+    assert "2 3" in run.stderr and "→ 2" in run.stdout  # both messages were printed…
+    for line in (run.stdout + run.stderr).splitlines():  # …each on one line
+        assert not line.strip() or any("\u4e00" <= ch <= "\u9fff" for ch in line), line
